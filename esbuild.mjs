@@ -27,7 +27,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { panel: 'webview/panel/main.ts', notes: 'webview/notes/main.ts', bench: 'webview/bench/main.ts' },
+    entryPoints: { panel: 'webview/panel/main.ts', notes: 'webview/notes/main.ts' },
     outdir: 'dist/webview',
   },
 ];
@@ -36,8 +36,9 @@ if (tests) {
     ...node,
     sourcemap: true,
     minify: false,
-    entryPoints: ['test/integration/suite/index.ts'],
-    outfile: 'out/test/integration/suite/index.js',
+    // One bundle per test file, loaded by index.js with mocha's addFile.
+    entryPoints: ['test/integration/suite/index.ts', 'test/integration/suite/*.test.ts'],
+    outdir: 'out/test/integration/suite',
     external: ['vscode', 'mocha'],
   });
 }

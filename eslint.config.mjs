@@ -27,9 +27,13 @@ export default tseslint.config(
     },
   },
   {
-    // mocha's test bodies use `this`-less arrow functions and chai-free assert; nothing special,
-    // but the suite files may use unbound methods from node:assert.
-    files: ['test/**/*.ts'],
-    rules: { '@typescript-eslint/unbound-method': 'off' },
+    // node:test's test()/describe() return promises that the runner itself awaits.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/unbound-method': 'off',
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+      }],
+    },
   },
 );

@@ -99,8 +99,8 @@ export class StageProcess {
         }
       });
     };
-    splitLines(child.stdout!, 'stdout');
-    splitLines(child.stderr!, 'stderr');
+    splitLines(child.stdout, 'stdout');
+    splitLines(child.stderr, 'stderr');
 
     const spawnError = once(child, 'error').then(([err]) => {
       throw new StageStartError(`could not start ${options.binary}: ${(err as Error).message}`, '');

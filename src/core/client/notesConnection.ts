@@ -1,0 +1,219 @@
+/**
+ * One connection of the notes' client: wait for `*`, send the three pieces with their pauses,
+ * read until the whole reply is there, close. Unlike the original (a thread that loops on recv
+ * until it sees `1111`, forever if the server closes first), every wait here has a deadline, end
+ * of stream is noticed, and every byte is checked against the protocol oracle as it arrives.
+ */
+import { connect, type Socket } from 'node:net';
+import { ACK } from '../protocol';
+import type { ClientEvent, ClientEventKind, ClientFailure, ClientFailureKind } from './clientEvent';
+import { logLine } from './logLine';
+import { pythonBytesRepr } from './pythonBytes';
+import { ReplyVerifier, type ReplyProblem } from './replyVerifier';
+
+export interface ConversationStep {
+  readonly send: string;
+  readonly waitMs: number;
+}
+
+export interface ConnectionDeadlines {
+  /** TCP connect. */
+  readonly connectMs: number;
+  /** From TCP connect to the `*` ack; a serial stage keeps later clients waiting this long. */
+  readonly ackMs: number;
+  /** After the last pause, for the rest of the reply. */
+  readonly replyMs: number;
+}
+
+export interface ConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly conversation: readonly ConversationStep[];
+  readonly deadlines: ConnectionDeadlines;
+  readonly signal?: AbortSignal;
+  readonly emit: (event: ClientEvent) => void;
+}
+
+class ConnectionFailed extends Error {
+  constructor(readonly failure: ClientFailure) {
+    super(failure.message);
+  }
+}
+
+export class NotesConnection {
+  private socket: Socket | undefined;
+  private readonly verifier = new ReplyVerifier();
+  private acked = false;
+  private failure: ClientFailure | undefined;
+  /** Called whenever something a wait may be waiting for happened (bytes, end, error). */
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly index: number,
+    private readonly settings: ConnectionSettings,
+  ) {}
+
+  private get name(): string {
+    return `conn${this.index}`;
+  }
+
+  /** Runs the whole conversation; resolves with the failure, or undefined when all went right. */
+  async run(): Promise<ClientFailure | undefined> {
+    const abort = () => this.fail('aborted', `${this.name}: aborted`);
+    this.settings.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (this.settings.signal?.aborted) abort();
+      await this.open();
+      await this.waitUntil(() => this.acked, this.settings.deadlines.ackMs, () =>
+        this.problem('ack-timeout', `${this.name}: no '*' from the server within ${this.settings.deadlines.ackMs} ms of connecting (still queued in its backlog?)`),
+      );
+      for (const step of this.settings.conversation) {
+        this.send(Buffer.from(step.send, 'latin1'));
+        await this.waitUntil(() => false, step.waitMs, () => undefined);
+      }
+      const { replyMs } = this.settings.deadlines;
+      await this.waitUntil(() => this.verifier.complete, replyMs, () =>
+        this.problem(
+          'reply-timeout',
+          `${this.name}: reply incomplete ${replyMs} ms after the last send: got ${this.verifier.receivedBytes} of ${this.verifier.expectedBytes} bytes; first missing byte at offset ${this.verifier.receivedBytes}`,
+          this.verifier.receivedBytes,
+        ),
+      );
+      this.emitEvent('close', `${this.name} disconnecting`);
+      return undefined;
+    } catch (err) {
+      const failure = err instanceof ConnectionFailed ? err.failure : this.problem('other', `${this.name}: ${String(err)}`);
+      this.emitEvent('error', failure.message);
+      return failure;
+    } finally {
+      this.settings.signal?.removeEventListener('abort', abort);
+      this.socket?.destroy();
+    }
+  }
+
+  private open(): Promise<void> {
+    const { host, port, deadlines } = this.settings;
+    const socket = connect({ host, port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    let connected = false;
+    socket.once('connect', () => {
+      connected = true;
+      this.emitEvent('connect');
+      this.wake?.();
+    });
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (err: NodeJS.ErrnoException) => this.onError(err, connected));
+    return this.waitUntil(() => connected, deadlines.connectMs, () =>
+      this.problem('connect-timeout', `${this.name}: could not connect to ${host}:${port} within ${deadlines.connectMs} ms`),
+    );
+  }
+
+  private onData(chunk: Buffer): void {
+    let reply = chunk;
+    if (!this.acked) {
+      if (chunk[0] !== ACK) {
+        this.fail('bad-ack', `${this.name}: expected the '*' ack as the first byte, got ${pythonBytesRepr(chunk.subarray(0, 16))}`);
+        return;
+      }
+      this.acked = true;
+      this.emitEvent('ack', `${this.name} connected...`);
+      reply = chunk.subarray(1);
+    }
+    if (reply.length > 0) {
+      this.emitEvent('receive', `${this.name} received ${pythonBytesRepr(reply)}`, reply);
+      const problem = this.verifier.received(reply);
+      if (problem) this.fail(problem.kind, this.describe(problem), problem.offset);
+    }
+    this.wake?.();
+  }
+
+  private onEnd(): void {
+    if (this.acked && this.verifier.complete) {
+      // Closing after the whole reply is the server's right; we only needed the bytes.
+      this.wake?.();
+      return;
+    }
+    const got = this.verifier.receivedBytes;
+    const message = this.acked
+      ? `${this.name}: the server closed the connection after ${got} of ${this.verifier.expectedBytes} reply bytes; first missing byte at offset ${got}`
+      : `${this.name}: the server closed the connection before sending the '*' ack`;
+    this.fail('closed', message, this.acked ? got : undefined);
+  }
+
+  private onError(err: NodeJS.ErrnoException, connected: boolean): void {
+    const { host, port } = this.settings;
+    if (!connected && err.code === 'ECONNREFUSED') {
+      this.fail('refused', `${this.name}: connection to ${host}:${port} refused (is the server running?)`);
+    } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      const got = this.verifier.receivedBytes;
+      this.fail('reset', `${this.name}: connection reset by the server after ${got} reply bytes; first missing byte at offset ${got}`, got);
+    } else {
+      this.fail('other', `${this.name}: ${err.message}`);
+    }
+  }
+
+  private send(bytes: Buffer): void {
+    // The notes' client logs before it sends.
+    this.emitEvent('send', `${this.name} sending ${pythonBytesRepr(bytes)}`, bytes);
+    this.verifier.sent(bytes);
+    this.socket?.write(bytes);
+  }
+
+  private describe(problem: ReplyProblem): string {
+    if (problem.kind === 'extra') {
+      return `${this.name}: unexpected extra reply byte at offset ${problem.offset}: got ${pythonBytesRepr(Uint8Array.of(problem.actual))} after the complete reply`;
+    }
+    return (
+      `${this.name}: reply differs at offset ${problem.offset} of the joined reply: ` +
+      `expected ${pythonBytesRepr(Uint8Array.of(problem.expected))}, got ${pythonBytesRepr(Uint8Array.of(problem.actual))}`
+    );
+  }
+
+  private problem(kind: ClientFailureKind, message: string, offset?: number): ClientFailure {
+    return offset === undefined ? { conn: this.index, kind, message } : { conn: this.index, kind, offset, message };
+  }
+
+  /** Records the first failure; later ones are consequences of it. */
+  private fail(kind: ClientFailureKind, message: string, offset?: number): void {
+    this.failure ??= this.problem(kind, message, offset);
+    this.socket?.destroy();
+    this.wake?.();
+  }
+
+  /**
+   * Resolves once `ready()` holds, rejects at the first failure. At the deadline it rejects with
+   * `onTimeout()`'s failure, or resolves when that gives none (a pause, not a wait).
+   */
+  private waitUntil(ready: () => boolean, timeoutMs: number, onTimeout: () => ClientFailure | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settle = (failure: ClientFailure | undefined) => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        if (failure) reject(new ConnectionFailed(failure));
+        else resolve();
+      };
+      const check = () => {
+        if (this.failure) settle(this.failure);
+        else if (ready()) settle(undefined);
+      };
+      const timer = setTimeout(() => settle(this.failure ?? onTimeout()), timeoutMs);
+      this.wake = check;
+      check();
+    });
+  }
+
+  private emitEvent(kind: ClientEventKind, message?: string, bytes?: Buffer): void {
+    const at = new Date();
+    const level = kind === 'error' ? 'ERROR' : 'INFO';
+    this.settings.emit({
+      kind,
+      conn: this.index,
+      at,
+      monoNs: process.hrtime.bigint(),
+      ...(bytes ? { bytes } : {}),
+      ...(message !== undefined ? { line: logLine(level, at, message) } : {}),
+    });
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * The one message protocol between the extension host and the recording panel webview. Both
+ * sides import these types; nothing here exists at run time (no Node, no DOM, no vscode), so the
+ * webview bundle and the host agree by construction.
+ *
+ * Sequence: the webview posts `ready` once its listeners are installed (also after every reload
+ * of the webview). The host answers with `init`, then the recording as one or more `records`
+ * chunks. During a live run further `records` chunks follow as the sink appends them, and
+ * `runEnded` marks the end; `reset` drops everything for a new run in the same panel.
+ */
+
+/** Every string the panel shows; the host sends their values (English or Korean) in `init`. */
+export type PanelStringKey =
+  | 'panelTitle'
+  | 'live'
+  | 'recorded'
+  | 'play'
+  | 'pause'
+  | 'speed'
+  | 'stepPrevious'
+  | 'stepNext'
+  | 'zoomIn'
+  | 'zoomOut'
+  | 'zoomFit'
+  | 'stopRun'
+  | 'scrubber'
+  | 'timeline'
+  | 'timelineHelp'
+  | 'lanes'
+  | 'laneName'
+  | 'laneState'
+  | 'laneSince'
+  | 'details'
+  | 'detailKind'
+  | 'detailThread'
+  | 'detailFd'
+  | 'detailValue'
+  | 'detailTime'
+  | 'detailSource'
+  | 'detailNone'
+  | 'counters'
+  | 'counterThreads'
+  | 'counterThreadMemory'
+  | 'counterEmptyPolls'
+  | 'counterSelectFds'
+  | 'counterPoolQueue'
+  | 'counterCarriersBusy'
+  | 'counterClients'
+  | 'counterDropped'
+  | 'legend'
+  | 'noEvents'
+  | 'waitingForTrace'
+  | 'eventsCount'
+  | 'cursorAt'
+  | 'laneKindThread'
+  | 'laneKindPool'
+  | 'laneKindCarrier'
+  | 'laneKindGreen'
+  | 'laneKindClient'
+  | 'stateRunning'
+  | 'stateWaitAccept'
+  | 'stateWaitRecv'
+  | 'stateWaitSend'
+  | 'stateWaitSelect'
+  | 'stateWaitEpoll'
+  | 'stateWaitKevent'
+  | 'stateWaitLoop'
+  | 'stateSleepPoll'
+  | 'stateCallback'
+  | 'stateWork'
+  | 'stateParked'
+  | 'stateMounted'
+  | 'stateIdle'
+  | 'stateQueued'
+  | 'stateConnected'
+  | 'stateAwaitingReply'
+  | 'stateDone'
+  | 'stateGone'
+  | 'withFds'
+  | 'openSlice'
+  | 'traceError';
+
+export type PanelStrings = Readonly<Record<PanelStringKey, string>>;
+
+/** What the panel shows about the stage that made the recording (absent for foreign files). */
+export interface PanelStage {
+  readonly id: string;
+  readonly number: number;
+  readonly title: string;
+  readonly model: string;
+}
+
+/**
+ * What the webview keeps with acquireVsCodeApi().setState, so that hiding, reloading and a
+ * restarted window (WebviewPanelSerializer) come back to the same place. Times are ns on the
+ * recording's axis (see RecordingModel.origin).
+ */
+export interface PanelViewState {
+  /** Identifies the recording (its file path) so the host can reload it on revive. */
+  readonly recording?: string;
+  readonly cursorNs: number;
+  readonly viewStartNs: number;
+  readonly viewEndNs: number;
+  /** Playback speed: recording nanoseconds per wall nanosecond. */
+  readonly speed: number;
+  readonly selectedLane?: number;
+}
+
+// ---- host to webview -----------------------------------------------------------------------
+
+/** The first message after every `ready`: strings, what is shown, and where it came from. */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly strings: PanelStrings;
+  readonly locale: string;
+  readonly stage?: PanelStage;
+  /** `live` while a run is going (more `records` will come), `recording` for a finished one. */
+  readonly mode: 'live' | 'recording';
+  /** Where the recording lives; echoed into PanelViewState.recording. */
+  readonly recording?: string;
+}
+
+/**
+ * A chunk of the recording file's bytes (src/core/trace/recording.ts), in file order; the first
+ * chunk after `init` or `reset` starts at the file's header. Sent as a Uint8Array, which
+ * postMessage transfers without JSON encoding.
+ */
+export interface RecordsMessage {
+  readonly type: 'records';
+  readonly bytes: Uint8Array;
+}
+
+/** A new run starts in this panel: forget the recording, keep the strings. */
+export interface ResetMessage {
+  readonly type: 'reset';
+  readonly mode: 'live' | 'recording';
+  readonly recording?: string;
+  readonly stage?: PanelStage;
+}
+
+/** The live run ended; the recording is complete and can be replayed. */
+export interface RunEndedMessage {
+  readonly type: 'runEnded';
+}
+
+/** Something the user should know, e.g. the sink received garbage. */
+export interface NoticeMessage {
+  readonly type: 'notice';
+  readonly level: 'info' | 'error';
+  readonly text: string;
+}
+
+/** A step or playback request from outside the panel (a keybinding, a command). */
+export interface ControlMessage {
+  readonly type: 'control';
+  readonly action: 'stepNext' | 'stepPrevious' | 'playPause';
+}
+
+export type HostToPanelMessage =
+  | InitMessage
+  | RecordsMessage
+  | ResetMessage
+  | RunEndedMessage
+  | NoticeMessage
+  | ControlMessage;
+
+// ---- webview to host -----------------------------------------------------------------------
+
+/** The webview is listening; send `init` and the recording (again, after a reload). */
+export interface ReadyMessage {
+  readonly type: 'ready';
+}
+
+/** The user clicked an event or a lane segment: show that source line in the editor. */
+export interface RevealSourceMessage {
+  readonly type: 'revealSource';
+  /** Source file as named in the trace (relative to servers/, e.g. `01-sequential/main.c`). */
+  readonly file: string;
+  readonly line: number;
+}
+
+/** Where one thread is at the step cursor; the host highlights `line` in `themeColor`. */
+export interface ThreadLine {
+  readonly lane: number;
+  readonly laneName: string;
+  readonly file: string;
+  readonly line: number;
+  /** A VS Code theme colour id (e.g. `charts.blue`), the lane's colour in the panel. */
+  readonly themeColor: string;
+}
+
+/** The step cursor moved (stepping, scrubbing, playback): each server thread's current line. */
+export interface CursorLinesMessage {
+  readonly type: 'cursorLines';
+  readonly cursorNs: number;
+  readonly lines: readonly ThreadLine[];
+}
+
+/** The panel's Stop button. */
+export interface StopRunMessage {
+  readonly type: 'stopRun';
+}
+
+/** The webview could not read what it was sent (a corrupt recording); for the host's log. */
+export interface PanelErrorMessage {
+  readonly type: 'error';
+  readonly message: string;
+}
+
+export type PanelToHostMessage =
+  | ReadyMessage
+  | RevealSourceMessage
+  | CursorLinesMessage
+  | StopRunMessage
+  | PanelErrorMessage;

@@ -1,0 +1,95 @@
+/**
+ * Growable typed-array columns. The state model keeps a million events and their slices in
+ * these instead of objects: no per-event allocation, and the panel draws straight from them.
+ */
+
+type TypedArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
+type TypedArrayCtor<T extends TypedArray> = new (length: number) => T;
+
+abstract class Column<T extends TypedArray> {
+  protected array: T;
+  length = 0;
+
+  constructor(
+    private readonly ctor: TypedArrayCtor<T>,
+    capacity = 16,
+  ) {
+    this.array = new ctor(capacity);
+  }
+
+  /** The backing array; valid indices are [0, length). Re-read after every push. */
+  get data(): T {
+    return this.array;
+  }
+
+  push(value: number): number {
+    if (this.length === this.array.length) this.grow(this.length + 1);
+    this.array[this.length] = value;
+    return this.length++;
+  }
+
+  get(index: number): number {
+    return this.array[index];
+  }
+
+  set(index: number, value: number): void {
+    this.array[index] = value;
+  }
+
+  last(): number {
+    return this.array[this.length - 1];
+  }
+
+  /** Inserts `value` at `index`, shifting the tail right (rare: out-of-order arrivals). */
+  insert(index: number, value: number): void {
+    if (this.length === this.array.length) this.grow(this.length + 1);
+    this.array.copyWithin(index + 1, index, this.length);
+    this.array[index] = value;
+    this.length++;
+  }
+
+  private grow(min: number): void {
+    const next = new this.ctor(Math.max(min, this.array.length * 2));
+    next.set(this.array.subarray(0, this.length) as never);
+    this.array = next;
+  }
+}
+
+export class F64Column extends Column<Float64Array> {
+  constructor(capacity?: number) {
+    super(Float64Array, capacity);
+  }
+}
+
+export class U32Column extends Column<Uint32Array> {
+  constructor(capacity?: number) {
+    super(Uint32Array, capacity);
+  }
+}
+
+export class I32Column extends Column<Int32Array> {
+  constructor(capacity?: number) {
+    super(Int32Array, capacity);
+  }
+}
+
+export class U8Column extends Column<Uint8Array> {
+  constructor(capacity?: number) {
+    super(Uint8Array, capacity);
+  }
+}
+
+/**
+ * Index of the first element of the sorted `array[0, length)` that is greater than `value`
+ * (upper bound). Used everywhere a time is looked up.
+ */
+export function upperBound(array: ArrayLike<number>, length: number, value: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,106 @@
+/**
+ * The words of the state model: what a lane (a server thread, a green thread, a client
+ * connection) is doing during a slice of time, in the lesson's terms rather than the kernel's.
+ * Shared by the model, the Chrome exporter and the panel; no Node, no DOM.
+ */
+
+export const LaneState = {
+  /** Alive and on a CPU (or runnable): between waits. */
+  running: 0,
+  waitAccept: 1,
+  waitRecv: 2,
+  waitSend: 3,
+  /** Blocked in select(2); the slice's value is how many fds it watches. */
+  waitSelect: 4,
+  waitEpoll: 5,
+  waitKevent: 6,
+  /** Blocked inside an event library's poll phase (libuv, ae) whose backend is not named. */
+  waitLoop: 7,
+  /** Sleeping between two polling passes (stage 04). */
+  sleepPoll: 8,
+  /** Inside an event-loop callback. */
+  callback: 9,
+  /** Doing the CPU-heavy work request. */
+  work: 10,
+  /** A green thread that is not on any carrier, waiting for its fd. */
+  parked: 11,
+  /** A carrier thread running a green thread. */
+  mounted: 12,
+  /** A pool or carrier thread with nothing to do. */
+  idle: 13,
+  /** Client: TCP connected, still in the server's listen backlog (no `*` yet). */
+  queued: 14,
+  /** Client: served (got `*`), nothing outstanding. */
+  connected: 15,
+  /** Client: sent bytes, waiting for the reply. */
+  awaitingReply: 16,
+  /** Client: closed. Terminal; never drawn as a slice. */
+  done: 17,
+  /** Not alive: before its start or after its exit. Never drawn as a slice. */
+  gone: 18,
+} as const;
+
+export type LaneStateName = keyof typeof LaneState;
+export type LaneStateId = (typeof LaneState)[LaneStateName];
+
+export const LANE_STATE_NAMES: readonly LaneStateName[] = Object.keys(LaneState) as LaneStateName[];
+
+/** True for states during which the thread is off the CPU, waiting for the kernel or a timer. */
+export function isWaiting(state: LaneStateId): boolean {
+  return state >= LaneState.waitAccept && state <= LaneState.sleepPoll;
+}
+
+export const LaneKind = {
+  /** A server OS thread: the main thread or a thread per client. */
+  thread: 0,
+  /** A thread of a work pool (libuv's uv_queue_work threads). */
+  pool: 1,
+  /** An OS thread that runs green threads (stage 09). */
+  carrier: 2,
+  /** A green (virtual) thread. */
+  green: 3,
+  /** One client connection, as the test client sees it. */
+  client: 4,
+} as const;
+
+export type LaneKindName = keyof typeof LaneKind;
+export type LaneKindId = (typeof LaneKind)[LaneKindName];
+
+/**
+ * The theme colour of each state, as a VS Code theme colour id (the webview reads it as
+ * `--vscode-<id with dots as dashes>`). Only the charts and terminal palettes: every theme
+ * defines them, and they are meant to be told apart.
+ */
+export const STATE_THEME_COLOR: Readonly<Record<LaneStateName, string>> = {
+  running: 'charts.green',
+  waitAccept: 'charts.yellow',
+  waitRecv: 'charts.blue',
+  waitSend: 'terminal.ansiBrightBlue',
+  waitSelect: 'charts.purple',
+  waitEpoll: 'terminal.ansiMagenta',
+  waitKevent: 'terminal.ansiBrightMagenta',
+  waitLoop: 'terminal.ansiBrightMagenta',
+  sleepPoll: 'charts.orange',
+  callback: 'terminal.ansiBrightGreen',
+  work: 'charts.red',
+  parked: 'terminal.ansiCyan',
+  mounted: 'terminal.ansiBrightGreen',
+  idle: 'charts.lines',
+  queued: 'terminal.ansiYellow',
+  connected: 'charts.lines',
+  awaitingReply: 'charts.blue',
+  done: 'charts.foreground',
+  gone: 'charts.foreground',
+};
+
+/** Lane colours (the label swatch and the editor highlight of the thread's current line). */
+export const LANE_THEME_COLORS: readonly string[] = [
+  'charts.blue',
+  'charts.orange',
+  'charts.green',
+  'charts.purple',
+  'charts.red',
+  'charts.yellow',
+  'terminal.ansiCyan',
+  'terminal.ansiMagenta',
+];

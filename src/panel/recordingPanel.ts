@@ -1,0 +1,212 @@
+/**
+ * The host side of the recording panel: creates (or revives) the webview panel, feeds it a
+ * recording, live or from a file, and reports what the user does in it. Everything the panel
+ * draws is computed in the webview from the recording bytes (src/core/trace); this class only
+ * moves bytes and messages, so it stays thin.
+ */
+import { readFile } from 'node:fs/promises';
+import * as vscode from 'vscode';
+import type {
+  HostToPanelMessage,
+  PanelStage,
+  PanelToHostMessage,
+  PanelViewState,
+  RevealSourceMessage,
+  CursorLinesMessage,
+} from '../core/panel/protocol';
+import { panelStrings } from '../core/panel/strings';
+import { webviewHtml } from '../webviewHtml';
+
+export interface RecordingPanelOptions {
+  readonly title: string;
+  readonly mode: 'live' | 'recording';
+  readonly stage?: PanelStage;
+  /** Path of the recording file; kept in the webview state so a restarted window reopens it. */
+  readonly recording?: string;
+}
+
+export class RecordingPanel implements vscode.Disposable {
+  /** Register a WebviewPanelSerializer for this type (package.json: onWebviewPanel:<viewType>). */
+  static readonly viewType = 'serverModels.recording';
+
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Everything sent since the last reset: replayed to the webview after every `ready`. */
+  private chunks: Uint8Array[] = [];
+  private options: RecordingPanelOptions;
+  private ended = false;
+  /** The webview posted `ready` and has not been torn down since (hidden panels reload). */
+  private webviewReady = false;
+  private disposed = false;
+
+  private readonly revealEmitter = new vscode.EventEmitter<RevealSourceMessage>();
+  private readonly cursorEmitter = new vscode.EventEmitter<CursorLinesMessage>();
+  private readonly stopEmitter = new vscode.EventEmitter<void>();
+  private readonly disposeEmitter = new vscode.EventEmitter<void>();
+  /** The user clicked an event or a slice: reveal `file:line`. */
+  readonly onDidRequestReveal = this.revealEmitter.event;
+  /** The step cursor moved: highlight each thread's current line. */
+  readonly onDidMoveCursor = this.cursorEmitter.event;
+  /** The panel's Stop button. */
+  readonly onDidRequestStop = this.stopEmitter.event;
+  readonly onDidDispose = this.disposeEmitter.event;
+
+  /** Creates a panel beside the active editor. */
+  static create(extensionUri: vscode.Uri, options: RecordingPanelOptions): RecordingPanel {
+    const panel = vscode.window.createWebviewPanel(
+      RecordingPanel.viewType,
+      options.title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      RecordingPanel.webviewOptions(extensionUri),
+    );
+    return new RecordingPanel(panel, extensionUri, options);
+  }
+
+  /**
+   * For a WebviewPanelSerializer's deserializeWebviewPanel: takes over a panel VS Code restored
+   * and reloads the recording named in the state the webview saved, if it still exists.
+   */
+  static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown): Promise<RecordingPanel> {
+    const saved = state as Partial<PanelViewState> | undefined;
+    const recording = typeof saved?.recording === 'string' ? saved.recording : undefined;
+    panel.webview.options = RecordingPanel.webviewOptions(extensionUri);
+    const revived = new RecordingPanel(panel, extensionUri, { title: panel.title, mode: 'recording', recording });
+    if (recording) {
+      try {
+        revived.append(await readFile(recording));
+      } catch (err) {
+        revived.notice('error', `${recording}: ${(err as Error).message}`);
+      }
+    }
+    revived.runEnded();
+    return revived;
+  }
+
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      // Hidden panels are torn down and rebuilt from getState plus a replay of the recording:
+      // cheaper than keeping a hidden canvas alive.
+      retainContextWhenHidden: false,
+      localResourceRoots: [
+        vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
+        vscode.Uri.joinPath(extensionUri, 'media', 'panel'),
+      ],
+    };
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    options: RecordingPanelOptions,
+  ) {
+    this.options = options;
+    this.disposables.push(
+      this.revealEmitter,
+      this.cursorEmitter,
+      this.stopEmitter,
+      panel.webview.onDidReceiveMessage((m: PanelToHostMessage) => this.onMessage(m)),
+      panel.onDidChangeViewState((e) => {
+        if (!e.webviewPanel.visible) this.webviewReady = false;
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+    panel.webview.html = webviewHtml(
+      {
+        webview: panel.webview,
+        extensionUri,
+        title: options.title,
+        lang: vscode.env.language,
+        script: 'panel.js',
+        styles: ['dist/webview/codicon.css', 'media/panel/panel.css'],
+      },
+      vscode.Uri.joinPath,
+    );
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  /** Starts over with a new run or file; the strings stay. */
+  reset(options: RecordingPanelOptions): void {
+    this.options = options;
+    this.chunks = [];
+    this.ended = false;
+    this.panel.title = options.title;
+    this.post({ type: 'reset', mode: options.mode, recording: options.recording, stage: options.stage });
+  }
+
+  /** Appends recording bytes (a whole file, or what the sink appended during a live run). */
+  append(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return;
+    this.chunks.push(bytes);
+    this.post({ type: 'records', bytes });
+  }
+
+  /** The live run is over; the panel switches to replay. */
+  runEnded(): void {
+    this.ended = true;
+    this.post({ type: 'runEnded' });
+  }
+
+  notice(level: 'info' | 'error', text: string): void {
+    this.post({ type: 'notice', level, text });
+  }
+
+  /** Step or play from a command or keybinding. */
+  control(action: 'stepNext' | 'stepPrevious' | 'playPause'): void {
+    this.post({ type: 'control', action });
+  }
+
+  private post(message: HostToPanelMessage): void {
+    if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(message: PanelToHostMessage): void {
+    switch (message.type) {
+      case 'ready':
+        this.webviewReady = true;
+        this.sendEverything();
+        break;
+      case 'revealSource':
+        this.revealEmitter.fire(message);
+        break;
+      case 'cursorLines':
+        this.cursorEmitter.fire(message);
+        break;
+      case 'stopRun':
+        this.stopEmitter.fire();
+        break;
+      case 'error':
+        console.error(`[server-models panel] ${message.message}`);
+        break;
+    }
+  }
+
+  private sendEverything(): void {
+    const { mode, stage, recording } = this.options;
+    this.post({
+      type: 'init',
+      strings: panelStrings(vscode.env.language),
+      locale: vscode.env.language,
+      mode: this.ended ? 'recording' : mode,
+      stage,
+      recording,
+    });
+    for (const bytes of this.chunks) this.post({ type: 'records', bytes });
+    if (this.ended) this.post({ type: 'runEnded' });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.disposeEmitter.fire();
+    this.disposeEmitter.dispose();
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
