@@ -16,13 +16,19 @@ type Handler = (...args: unknown[]) => unknown;
 export interface ServerModelsApi {
   /** For the integration tests: whether each view has been resolved by VS Code. */
   readonly views: { readonly stages: boolean; readonly notes: boolean };
-  readonly notesStage: StageId;
+  readonly currentNote: string;
+  /** What the Concept Notes webview reports it shows. */
+  readonly shownNote: { noteId: string; language: string; sections: number } | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   const statuses = new StageStatusStore();
   const stagesView = new StagesViewProvider(statuses);
-  const notesView = new NotesViewProvider(context.extensionUri);
+  const notesView = new NotesViewProvider(context.extensionUri, {
+    serversDir: () => vscode.Uri.joinPath(context.extensionUri, 'servers').fsPath,
+    figures: () => ({}),
+    runExperiment: () => notReadyYet(vscode.l10n.t('Experiments')),
+  });
   let stagesViewResolved = false;
   const stagesTree = vscode.window.createTreeView('serverModels.stages', { treeDataProvider: stagesView, showCollapseAll: false });
   context.subscriptions.push(
@@ -62,8 +68,11 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     get views() {
       return { stages: stagesViewResolved || stagesTree.visible, notes: notesView.isResolved };
     },
-    get notesStage() {
-      return notesView.currentStage;
+    get currentNote() {
+      return notesView.currentNote;
+    },
+    get shownNote() {
+      return notesView.shown;
     },
   };
 }

@@ -8,7 +8,8 @@
 // @vscode/test-web uses. Exit code = the suite's result.
 //
 // Knobs: CODE_SERVER (path of the code-server bin), CHROMIUM (default /usr/bin/chromium),
-// VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1.
+// VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1, SCREENSHOT_DIR (where a test's
+// screenshots go; see test/integration/suite/screenshot.ts).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -88,8 +89,11 @@ writeFileSync(
 );
 
 const port = await freePort();
+const screenshotDir = path.resolve(process.env.SCREENSHOT_DIR ?? dir('screenshots'));
+mkdirSync(screenshotDir, { recursive: true });
 const env = {
   ...process.env,
+  SERVER_MODELS_SCREENSHOT_DIR: screenshotDir,
   HOME: home,
   TMPDIR: dir('tmp'),
   XDG_CONFIG_HOME: path.join(home, '.config'),
@@ -173,11 +177,21 @@ try {
   const finished = new Promise((resolve) => (finish = resolve));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
     const message = format(...(Array.isArray(args) ? args : [args]));
+    // A test asks for a picture of the workbench as it is now, and waits for the .done file.
+    const shot = /^\[screenshot\] ([\w-]+)$/.exec(message);
+    if (shot) {
+      const file = path.join(screenshotDir, `${shot[1]}.png`);
+      void page.screenshot({ path: file }).finally(() => writeFileSync(`${file}.done`, ''));
+      return;
+    }
     if (!verbose && NOISE.some((re) => re.test(message))) return;
     (type === 'error' ? console.error : console.log)(message);
   });
   await page.exposeFunction('codeAutomationExit', (code) => finish(code));
-  if (verbose) page.on('console', (m) => console.log(`[browser:${m.type()}] ${m.text()}`));
+  if (verbose) {
+    page.on('console', (m) => console.log(`[browser:${m.type()}] ${m.text()}`));
+    page.on('response', (r) => r.status() >= 400 && console.log(`[browser:http ${r.status()}] ${r.url()}`));
+  }
   const authority = `127.0.0.1:${port}`;
   const remote = (p) => `vscode-remote://${authority}${p.split(path.sep).map(encodeURIComponent).join('/')}`;
   const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(testsPath)]];

@@ -167,3 +167,8 @@ export function parseLinkTarget(raw: string): LinkTarget | string {
   if (/^https:\/\/[^\s"'<>]+$/.test(raw)) return { kind: 'external', url: raw };
   return `link target "${raw}" must start with source:, note: or https://`;
 }
+
+/** The words of inline content without its formatting: for hovers, search, and length checks. */
+export function inlineText(content: readonly Inline[]): string {
+  return content.map((inline) => ('text' in inline ? inline.text : inlineText(inline.children))).join('');
+}

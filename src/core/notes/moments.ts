@@ -1,44 +1,56 @@
 /**
  * The moments a note reacts to: when a recording reaches one, the panel marks it and the Notes
- * view highlights the paragraph marked `{moment=<id>}`. Each trigger is stated in the model's
- * vocabulary (DESIGN.md, "Trace"), precise enough for a detector to find the first time, in a
- * recording, at which it becomes true. A moment fires once per recording.
+ * view highlights the paragraph marked `{moment=<id>}`. Each trigger is stated over the trace
+ * events of servers/common/trace.h, precise enough for a detector to find the first time in a
+ * recording at which it becomes true. A moment fires once per recording.
  */
 import { type StageId } from '../stages';
 import { type Localized } from './language';
 
-/** Trace events, by what they mean in the model; the trace mirror maps its kinds onto these. */
-export type ModelEvent =
-  | 'connection-accepted' // the server's accept returned a client fd
-  | 'connection-refused' // the server closed a new connection on purpose (FD_SETSIZE, --max-threads)
-  | 'connection-closed' // the server closed a client fd
-  | 'recv-would-block' // a non-blocking recv returned EAGAIN / EWOULDBLOCK
-  | 'select-wait' // a thread entered select (the fd sets were just built)
-  | 'ready-returned' // select / epoll_wait / kevent returned a positive ready count
-  | 'work-submitted' // a work request was handed to a pool (uv_queue_work)
-  | 'work-started' // a thread began the trial division of a work request
-  | 'timer-fired' // a time event ran; its value is how late it ran, in ms
-  | 'thread-started' // an OS thread started (02: one per client)
-  | 'green-parked'; // a green thread parked instead of blocking its carrier
+/**
+ * The trace kinds a trigger names, spelled as in servers/common/trace.h (TRACE_KINDS); the
+ * detector maps them through the TypeScript mirror of that header.
+ */
+export type TraceKindName =
+  | 'CONN_ACCEPTED' // fd = the client; a connection is being served
+  | 'CONN_CLOSED' // value = TRACE_CLOSE_*: 0 peer, 1 error, 2 refused at a limit, 3 stopping
+  | 'EAGAIN' // value = 1 recv, 2 send, 3 accept
+  | 'SELECT_BEGIN' // the fd sets were just built for this call
+  | 'READY_FD' // a wait reported one fd ready
+  | 'WORK_SUBMITTED' // work handed to a pool
+  | 'TIMER_FIRED' // value = lateness in ns
+  | 'THREAD_STARTED'
+  | 'GREEN_PARKED';
 
-/** Which threads a trigger looks at: any, the loop (the single thread that waits for readiness), or carriers. */
-export type ThreadRole = 'any' | 'loop' | 'carrier';
+/** One trace event, optionally with an exact value (CONN_CLOSED 2 = refused, EAGAIN 1 = recv). */
+export interface TraceMatch {
+  readonly kind: TraceKindName;
+  readonly value?: number;
+}
+
+/** The thread a "busy" trigger watches. */
+export type BusyThread =
+  /** The thread that waits for readiness: busy from a SELECT_END / EPOLL_WAIT_END / KEVENT_END /
+   *  LOOP_WAIT_END to the next *_BEGIN on the same lane. */
+  | 'loop'
+  /** A carrier: busy from GREEN_MOUNTED to GREEN_UNMOUNTED on the same lane (not parking). */
+  | 'carrier';
 
 export type MomentTrigger =
-  /** The first occurrence of an event. */
-  | { readonly kind: 'first'; readonly event: ModelEvent }
-  /** The n-th occurrence of an event (1-based). */
-  | { readonly kind: 'nth'; readonly event: ModelEvent; readonly n: number }
-  /** Some instant at which `count` connections are accepted and not yet closed. */
-  | { readonly kind: 'connections-open'; readonly count: number }
-  /** A client connected but had no `*` from the server for longer than `ms` (waiting in the backlog). */
-  | { readonly kind: 'client-unacknowledged'; readonly ms: number }
+  /** The first event that matches. */
+  | { readonly kind: 'first'; readonly event: TraceMatch }
+  /** The n-th event that matches (1-based). */
+  | { readonly kind: 'nth'; readonly event: TraceMatch; readonly n: number }
   /**
-   * A thread of the role stayed busy longer than `ms`: from leaving one wait (epoll_wait, kevent,
-   * select; on a carrier: mounting a green thread) to entering the next, without parking.
+   * `count` connections served at once: as many fds with a CONN_ACCEPTED and no CONN_CLOSED since.
+   * A CONN_CLOSED without a CONN_ACCEPTED before it (a refused connection) changes nothing.
    */
-  | { readonly kind: 'busy-longer-than'; readonly thread: ThreadRole; readonly ms: number }
-  /** A timer fired later than `ms` after it was due. */
+  | { readonly kind: 'connections-open'; readonly count: number }
+  /** A client lane had CLIENT_CONNECTED and no CLIENT_ACK for longer than `ms`: fires at connect + ms. */
+  | { readonly kind: 'client-unacknowledged'; readonly ms: number }
+  /** The thread stayed busy longer than `ms`: fires at the start of the busy stretch + ms. */
+  | { readonly kind: 'busy-longer-than'; readonly thread: BusyThread; readonly ms: number }
+  /** A TIMER_FIRED whose lateness exceeds `ms`. */
   | { readonly kind: 'timer-late'; readonly ms: number };
 
 export type MomentId =
@@ -75,7 +87,7 @@ export const MOMENTS: readonly MomentInfo[] = [
   },
   {
     id: 'thread-per-connection', stages: ['02-thread-per-client'],
-    trigger: { kind: 'first', event: 'thread-started' },
+    trigger: { kind: 'first', event: { kind: 'THREAD_STARTED' } },
     title: { en: 'A thread started for a client', ko: '클라이언트 하나를 위해 스레드가 생김' },
   },
   {
@@ -91,27 +103,27 @@ export const MOMENTS: readonly MomentInfo[] = [
   },
   {
     id: 'first-eagain', stages: ['04-nonblocking-polling'],
-    trigger: { kind: 'first', event: 'recv-would-block' },
+    trigger: { kind: 'first', event: { kind: 'EAGAIN', value: 1 } },
     title: { en: 'First EAGAIN: no data yet', ko: '첫 EAGAIN: 아직 데이터 없음' },
   },
   {
     id: 'fd-set-rebuilt', stages: ['05-select'],
-    trigger: { kind: 'nth', event: 'select-wait', n: 2 },
+    trigger: { kind: 'nth', event: { kind: 'SELECT_BEGIN' }, n: 2 },
     title: { en: 'The fd set rebuilt for the next select', ko: '다음 select를 위해 fd 집합을 다시 만듦' },
   },
   {
     id: 'fd-setsize-refused', stages: ['05-select'],
-    trigger: { kind: 'first', event: 'connection-refused' },
+    trigger: { kind: 'first', event: { kind: 'CONN_CLOSED', value: 2 } },
     title: { en: 'A connection refused at FD_SETSIZE', ko: 'FD_SETSIZE에 걸려 연결을 거절함' },
   },
   {
-    id: 'only-ready-returned', stages: ['06-epoll', '07-libuv', '08-ae'],
-    trigger: { kind: 'first', event: 'ready-returned' },
+    id: 'only-ready-returned', stages: ['06-epoll', '08-ae'],
+    trigger: { kind: 'first', event: { kind: 'READY_FD' } },
     title: { en: 'Only the ready fds come back', ko: '준비된 fd만 돌아옴' },
   },
   {
     id: 'work-offloaded', stages: ['07-libuv'],
-    trigger: { kind: 'first', event: 'work-submitted' },
+    trigger: { kind: 'first', event: { kind: 'WORK_SUBMITTED' } },
     title: { en: 'Work handed to the thread pool', ko: '작업을 스레드 풀에 넘김' },
   },
   {
@@ -126,7 +138,7 @@ export const MOMENTS: readonly MomentInfo[] = [
   },
   {
     id: 'green-thread-parked', stages: ['09-green-threads'],
-    trigger: { kind: 'first', event: 'green-parked' },
+    trigger: { kind: 'first', event: { kind: 'GREEN_PARKED' } },
     title: { en: 'A green thread parked; its carrier moves on', ko: '그린 스레드가 멈추고(park) 캐리어는 다른 일을 함' },
   },
   {

@@ -25,7 +25,8 @@ import { parseInline } from './inline';
 const TITLE = /^# (.+)$/;
 const SECTION = /^## (.+?)(?:\s+\{#([^}]*)\})?\s*$/;
 const SUBHEADING = /^#{3,6} (.+?)\s*$/;
-const FENCE = /^```\s*([A-Za-z0-9_+-]*)\s*$/;
+const FENCE = /^```(.*)$/;
+const LANGUAGE = /^[A-Za-z0-9_+-]*$/;
 const FENCE_END = /^```\s*$/;
 const BULLET = /^[-*] (.*)$/;
 const NUMBERED = /^\d+\. (.*)$/;
@@ -105,7 +106,9 @@ class NoteParser {
       this.index++;
       this.add({ kind: 'subheading', content: this.inline(match[1], line) }, line);
     } else if ((match = FENCE.exec(text))) {
-      this.parseCode(match[1], line);
+      const language = match[1].trim();
+      if (!LANGUAGE.test(language)) this.problem(line, `code language "${language}" must be one plain word`);
+      this.parseCode(LANGUAGE.test(language) ? language : '', line);
     } else if (BULLET.test(text) || NUMBERED.test(text)) {
       this.parseList(line);
     } else if (QUOTE.test(text)) {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
 import { waitFor } from './waitFor';
+import { screenshot } from './screenshot';
 
 const EXTENSION_ID = 'server-models.server-models';
 
@@ -38,7 +39,10 @@ suite('extension', () => {
 
   test('Open Notes shows the notes of the stage it is given', async () => {
     await vscode.commands.executeCommand(COMMANDS.openNotes, '05-select');
-    assert.equal(api.notesStage, '05-select');
+    assert.equal(api.currentNote, '05-select');
+    await waitFor(() => api.shownNote?.noteId === '05-select', 'the Concept Notes view to show the 05-select note');
+    assert.equal(api.shownNote?.sections, 5, 'idea, code, cost, fails, next');
+    await screenshot('notes-05-select');
   });
 
   test('Open Stage Source opens the stage main file', async () => {
