@@ -4,21 +4,29 @@
  * spawned until the user asks for it.
  */
 import * as vscode from 'vscode';
-import { COMMANDS, type CommandName } from './commands';
+import path from 'node:path';
+import { COMMANDS, CONTEXT_KEYS, type CommandName } from './commands';
 import { StageStatusStore } from './stageStatus';
 import { StagesViewProvider } from './views/stagesView';
 import { NOTES_VIEW_ID, NotesViewProvider } from './views/notesView';
 import { findStage, type StageId, STAGES } from './core/stages';
+import { RecordingStore } from './core/recordingStore';
 import { stageTitle } from './stageText';
+import { RunController } from './run/runController';
+import { bundledSources } from './run/stageBuild';
+import { exportTrace, openRecording } from './run/recordingCommands';
+import { RecordingPanel } from './panel/recordingPanel';
 
 type Handler = (...args: unknown[]) => unknown;
 
+/** What activate() returns: a narrow window for the integration tests, never used by users. */
 export interface ServerModelsApi {
-  /** For the integration tests: whether each view has been resolved by VS Code. */
   readonly views: { readonly stages: boolean; readonly notes: boolean };
   readonly currentNote: string;
   /** What the Concept Notes webview reports it shows. */
   readonly shownNote: { noteId: string; language: string; sections: number } | undefined;
+  readonly run: RunController;
+  readonly recordings: RecordingStore;
 }
 
 export function activate(context: vscode.ExtensionContext): ServerModelsApi {
@@ -29,28 +37,47 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     figures: () => ({}),
     runExperiment: () => notReadyYet(vscode.l10n.t('Experiments')),
   });
+  const recordings = new RecordingStore(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'recordings'));
+  const run = new RunController({
+    context,
+    statuses,
+    recordings,
+    sourcesFor: () => bundledSources(context),
+  });
+  run.onDidStart((stage) => notesView.follow(stage.id));
   let stagesViewResolved = false;
   const stagesTree = vscode.window.createTreeView('serverModels.stages', { treeDataProvider: stagesView, showCollapseAll: false });
   context.subscriptions.push(
     statuses,
     stagesView,
     notesView,
+    run,
     stagesTree,
     stagesTree.onDidChangeVisibility((e) => (stagesViewResolved ||= e.visible)),
     vscode.window.registerWebviewViewProvider(NOTES_VIEW_ID, notesView),
+    vscode.window.registerWebviewPanelSerializer(RecordingPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state) => {
+        context.subscriptions.push(await RecordingPanel.revive(panel, context.extensionUri, state));
+      },
+    }),
   );
   stagesViewResolved = stagesTree.visible;
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRecording, recordings.list().length > 0);
 
   const handlers: Record<CommandName, Handler> = {
-    runStage: () => notReadyYet(vscode.l10n.t('Run Stage')),
-    stopStage: () => notReadyYet(vscode.l10n.t('Stop Stage')),
+    runStage: (stageArg?: unknown) => run.run(stageArg),
+    stopStage: () => run.stop(),
     benchmarkStage: () => notReadyYet(vscode.l10n.t('Benchmark This Server')),
     openNotes: async (stageArg?: unknown) => {
       const stage = await resolveStage(stageArg, vscode.l10n.t('Open the notes of which stage?'));
       if (stage) await notesView.show(stage);
     },
-    openRecording: () => notReadyYet(vscode.l10n.t('Open Recording')),
-    exportTrace: () => notReadyYet(vscode.l10n.t('Export Trace')),
+    openRecording: async (fileArg?: unknown) => {
+      const panel = await openRecording(context.extensionUri, recordings, fileArg);
+      if (panel) context.subscriptions.push(panel);
+      return panel !== undefined;
+    },
+    exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, recordingArg, targetArg),
     createPlayground: () => notReadyYet(vscode.l10n.t('Create Playground')),
     openStageSource: async (stageArg?: unknown) => {
       const stage = await resolveStage(stageArg, vscode.l10n.t('Open the source of which stage?'));
@@ -74,6 +101,8 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     get shownNote() {
       return notesView.shown;
     },
+    run,
+    recordings,
   };
 }
 

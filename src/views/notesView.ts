@@ -89,6 +89,14 @@ export class NotesViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     await this.post();
   }
 
+  /** Follows the running stage: switches the note if the view is open, without taking focus. */
+  follow(noteId: NoteId): void {
+    if (!this.view || this.noteId === noteId) return;
+    this.noteId = noteId;
+    this.section = undefined;
+    void this.post();
+  }
+
   /** A recording reached a moment the current note talks about. */
   markMoment(momentId: string): void {
     void this.send({ type: 'moment', momentId });

@@ -1,0 +1,209 @@
+/**
+ * "Run Stage" and "Stop Stage": picks the stage, builds it, starts a RunSession, opens the
+ * stage's source with the panel beside it, and keeps the status bar, the Stages view and the
+ * context keys in step. One run at a time; starting another stops the current one first.
+ */
+import * as vscode from 'vscode';
+import { type StageInfo, STAGES, findStage } from '../core/stages';
+import { type RecordingStore } from '../core/recordingStore';
+import { findFreePort, isPortFree } from '../core/ports';
+import { StageStartError } from '../core/stageProcess';
+import { COMMANDS, CONTEXT_KEYS } from '../commands';
+import { readSettings, type Settings } from '../settings';
+import { type StageStatusStore } from '../stageStatus';
+import { stageTitle } from '../stageText';
+import { RecordingPanel } from '../panel/recordingPanel';
+import { BuildFailure, buildStage, type StageSources } from './stageBuild';
+import { RunSession } from './runSession';
+import { stageBuildability, probeToolchain } from '../core/toolchain';
+
+export interface RunControllerDeps {
+  readonly context: vscode.ExtensionContext;
+  readonly statuses: StageStatusStore;
+  /** The sources to build a stage from: the shipped copy or the playground the user is in. */
+  readonly sourcesFor: (stage: StageInfo) => StageSources;
+  readonly recordings: RecordingStore;
+}
+
+const LAST_STAGE_KEY = 'serverModels.lastStage';
+
+export class RunController implements vscode.Disposable {
+  private session: RunSession | undefined;
+  private panel: RecordingPanel | undefined;
+  private readonly statusItem: vscode.StatusBarItem;
+  private readonly startedEmitter = new vscode.EventEmitter<StageInfo>();
+  /** A run started (the Concept Notes view follows the running stage). */
+  readonly onDidStart = this.startedEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.startedEmitter];
+
+  constructor(private readonly deps: RunControllerDeps) {
+    this.statusItem = vscode.window.createStatusBarItem('serverModels.run', vscode.StatusBarAlignment.Left, 50);
+    this.statusItem.name = vscode.l10n.t('Server Models run');
+    this.statusItem.command = COMMANDS.stopStage;
+    this.disposables.push(this.statusItem);
+  }
+
+  get currentSession(): RunSession | undefined {
+    return this.session;
+  }
+
+  get currentPanel(): RecordingPanel | undefined {
+    return this.panel;
+  }
+
+  /** The command: `stageArg` may be an id, a tree item, or nothing (then a Quick Pick). */
+  async run(stageArg?: unknown): Promise<RunSession | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Running a stage compiles and runs code: trust this workspace first.'));
+      return undefined;
+    }
+    const stage = toStage(stageArg) ?? (await this.pickStage());
+    if (!stage) return undefined;
+    await this.deps.context.globalState.update(LAST_STAGE_KEY, stage.id);
+    await this.stop();
+
+    const settings = readSettings();
+    const sources = this.deps.sourcesFor(stage);
+    let binary: string;
+    try {
+      binary = await buildStage(sources, stage, settings.compiler);
+    } catch (err) {
+      if (err instanceof BuildFailure) return undefined;
+      throw err;
+    }
+    this.deps.statuses.update(stage.id, { built: true });
+
+    const port = await this.choosePort(settings);
+    if (port === undefined) return undefined;
+
+    const title = `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`;
+    const recordingPath = settings.traceEnabled ? this.deps.recordings.pathFor(stage.id) : undefined;
+    // The source first, in the first column, so that the panel opens beside it.
+    await this.showSource(stage, sources);
+    const panel = this.showPanel(stage, title, recordingPath);
+    let session: RunSession;
+    try {
+      session = await RunSession.start({
+        stage,
+        binary,
+        host: settings.host,
+        port,
+        clients: settings.clients,
+        extraArgs: stageFlags(stage, settings),
+        recordingPath,
+        title,
+        onRecordingBytes: (bytes) => panel.append(bytes),
+        onTraceProblem: (message) => panel.notice('error', message),
+      });
+    } catch (err) {
+      const detail = err instanceof StageStartError && err.output ? `\n${err.output.split('\n').slice(-5).join('\n')}` : '';
+      void vscode.window.showErrorMessage(vscode.l10n.t('{0} did not start: {1}', stage.id, err instanceof Error ? err.message : String(err)) + detail);
+      panel.runEnded();
+      return undefined;
+    }
+    this.session = session;
+    this.deps.statuses.update(stage.id, { running: true });
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.stageRunning, true);
+    this.statusItem.text = `$(debug-stop) ${title} :${session.port ?? port}`;
+    this.statusItem.tooltip = vscode.l10n.t('Stop {0}', title);
+    this.statusItem.show();
+    session.onDidEnd(() => void this.sessionEnded(session, stage, panel));
+    this.startedEmitter.fire(stage);
+    return session;
+  }
+
+  /** Stops the current run, if any; its terminals stay open so their output can be read. */
+  async stop(): Promise<void> {
+    await this.session?.stop('stopped');
+  }
+
+  private async sessionEnded(session: RunSession, stage: StageInfo, panel: RecordingPanel): Promise<void> {
+    if (this.session !== session) return;
+    this.session = undefined;
+    this.statusItem.hide();
+    this.deps.statuses.update(stage.id, { running: false });
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.stageRunning, false);
+    if (!panel.isDisposed) panel.runEnded();
+    if (session.options.recordingPath) {
+      this.deps.recordings.prune(readSettings().recordingsToKeep);
+      await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRecording, true);
+    }
+  }
+
+  private showPanel(stage: StageInfo, title: string, recordingPath: string | undefined): RecordingPanel {
+    const options = {
+      title,
+      mode: 'live' as const,
+      stage: { id: stage.id, number: stage.number, title: stageTitle(stage), model: stage.model },
+      ...(recordingPath ? { recording: recordingPath } : {}),
+    };
+    if (this.panel && !this.panel.isDisposed) {
+      this.panel.reset(options);
+      this.panel.reveal();
+    } else {
+      this.panel = RecordingPanel.create(this.deps.context.extensionUri, options);
+      this.panel.onDidRequestStop(() => void this.stop());
+    }
+    return this.panel;
+  }
+
+  private async showSource(stage: StageInfo, sources: StageSources): Promise<void> {
+    const file = sources.isPlayground
+      ? vscode.Uri.file(`${sources.serversDir}/${stage.mainSource}`)
+      : vscode.Uri.joinPath(this.deps.context.extensionUri, 'servers', ...stage.mainSource.split('/'));
+    await vscode.window.showTextDocument(file, { viewColumn: vscode.ViewColumn.One, preview: false });
+  }
+
+  /** The configured port, or, when it is busy, a free one if the user agrees. */
+  private async choosePort(settings: Settings): Promise<number | undefined> {
+    if (settings.port === 0 || (await isPortFree(settings.host, settings.port))) return settings.port;
+    const free = await findFreePort(settings.host);
+    const use = vscode.l10n.t('Use Port {0}', String(free));
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Port {0} on {1} is already in use (another server, or a stage still running elsewhere).', String(settings.port), settings.host),
+      use,
+    );
+    return choice === use ? free : undefined;
+  }
+
+  private async pickStage(): Promise<StageInfo | undefined> {
+    const status = await probeToolchain({ compiler: readSettings().compiler });
+    const last = this.deps.context.globalState.get<string>(LAST_STAGE_KEY);
+    const items = STAGES.map((stage) => {
+      const verdict = stageBuildability(stage, status);
+      return {
+        label: `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`,
+        description: verdict.buildable ? (stage.id === last ? vscode.l10n.t('last run') : undefined) : `$(warning) ${verdict.reason ?? ''}`,
+        detail: stage.model,
+        stage,
+        picked: stage.id === last,
+      };
+    });
+    const lastIndex = items.findIndex((i) => i.stage.id === last);
+    if (lastIndex > 0) items.unshift(...items.splice(lastIndex, 1));
+    const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Run which stage?'), matchOnDetail: true });
+    return picked?.stage;
+  }
+
+  dispose(): void {
+    void this.session?.stop('stopped');
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function toStage(arg: unknown): StageInfo | undefined {
+  if (typeof arg === 'string') return findStage(arg);
+  if (typeof arg === 'object' && arg !== null && 'id' in arg) return findStage(String(arg.id));
+  return undefined;
+}
+
+/** Each stage's own knobs, from the settings. */
+function stageFlags(stage: StageInfo, settings: Settings): string[] {
+  switch (stage.id) {
+    case '04-nonblocking-polling':
+      return ['--poll-interval-ms', String(settings.pollIntervalMs)];
+    default:
+      return [];
+  }
+}

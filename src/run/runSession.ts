@@ -1,0 +1,204 @@
+/**
+ * One run of a stage, from start to stop: the server in a terminal named after the stage, the
+ * notes' client in a second terminal, the trace sink that records both on one time axis, and the
+ * panel that shows it live. The session owns every process and listener it starts; stopping it
+ * (the command, the panel's button, closing a terminal, or the extension going away) ends them
+ * all and leaves the recording behind.
+ */
+import * as vscode from 'vscode';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type StageInfo } from '../core/stages';
+import { StageProcess, StageStartError } from '../core/stageProcess';
+import { TraceSink, type SinkSummary } from '../core/trace/sink';
+import { TRACE_ENV } from '../core/trace/format';
+import { runNotesClient } from '../core/client/notesClient';
+import { ClientTraceWriter } from '../core/client/clientTrace';
+import { LineTerminal } from './lineTerminal';
+
+export interface RunSessionOptions {
+  readonly stage: StageInfo;
+  readonly binary: string;
+  readonly host: string;
+  readonly port: number;
+  readonly clients: number;
+  readonly extraArgs: readonly string[];
+  /** Where the recording goes; undefined: tracing is off. */
+  readonly recordingPath?: string;
+  /** Terminal name, e.g. "01 · Sequential". */
+  readonly title: string;
+  /** New recording bytes for the live view. */
+  readonly onRecordingBytes?: (bytes: Uint8Array) => void;
+  readonly onTraceProblem?: (message: string) => void;
+}
+
+export type RunEndReason = 'stopped' | 'server-exited' | 'terminal-closed' | 'failed-to-start';
+
+export class RunSession implements vscode.Disposable {
+  private server: StageProcess | undefined;
+  private sink: TraceSink | undefined;
+  private readonly clientAbort = new AbortController();
+  private serverTerminal: vscode.Terminal | undefined;
+  private clientTerminal: vscode.Terminal | undefined;
+  private serverPty: LineTerminal | undefined;
+  private clientPty: LineTerminal | undefined;
+  private stopping: Promise<SinkSummary | undefined> | undefined;
+  private readonly endedEmitter = new vscode.EventEmitter<RunEndReason>();
+  /** Fires once when the session is over, whatever ended it. */
+  readonly onDidEnd = this.endedEmitter.event;
+  private clientDone: Promise<void> = Promise.resolve();
+
+  private constructor(readonly options: RunSessionOptions) {}
+
+  get port(): number | undefined {
+    return this.server?.port;
+  }
+
+  get serverPid(): number | undefined {
+    return this.server?.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.stopping === undefined;
+  }
+
+  get terminals(): readonly vscode.Terminal[] {
+    return [this.serverTerminal, this.clientTerminal].filter((t): t is vscode.Terminal => t !== undefined);
+  }
+
+  /** Resolves when the client has finished its conversation (or failed). */
+  whenClientDone(): Promise<void> {
+    return this.clientDone;
+  }
+
+  /**
+   * Starts the sink, the server (waiting for its `listening on` line) and the client. Rejects
+   * with StageStartError when the server does not come up; everything started is stopped again.
+   */
+  static async start(options: RunSessionOptions): Promise<RunSession> {
+    const session = new RunSession(options);
+    try {
+      await session.startSink();
+      await session.startServer();
+      session.startClient();
+      return session;
+    } catch (err) {
+      await session.stop('failed-to-start');
+      throw err;
+    }
+  }
+
+  private async startSink(): Promise<void> {
+    const { recordingPath } = this.options;
+    if (!recordingPath) return;
+    // Unix socket paths are limited to ~100 bytes, so the socket lives in the temp folder, not
+    // in storage paths that can be long.
+    const socketPath = path.join(tmpdir(), `sm-${process.pid}-${Date.now().toString(36)}.sock`);
+    this.sink = await TraceSink.listen({
+      socketPath,
+      recordingPath,
+      onBatch: (batch) => this.options.onRecordingBytes?.(batch.bytes),
+      onError: (error) => this.options.onTraceProblem?.(vscode.l10n.t('Trace stream {0} was not a valid trace and was closed: {1}', String(error.stream), error.message)),
+    });
+  }
+
+  private startServer(): Promise<void> {
+    const { stage, binary, host, port, extraArgs, title } = this.options;
+    return new Promise<void>((resolve, reject) => {
+      const pty = new LineTerminal({
+        start: (terminal) => {
+          terminal.writeNote(`$ ${[binary, '--host', host, '--port', String(port), ...extraArgs].join(' ')}`);
+          StageProcess.start({
+            binary,
+            host,
+            port,
+            extraArgs,
+            env: this.sink ? { [TRACE_ENV]: this.sink.socketPath } : {},
+            onLine: (line) => terminal.writeLine(line),
+          }).then(
+            (server) => {
+              this.server = server;
+              void server.whenExited().then(() => {
+                const exit = server.exit;
+                terminal.writeNote(vscode.l10n.t('{0} exited ({1}).', stage.id, exit?.signal ?? `code ${String(exit?.code)}`));
+                terminal.markEnded();
+                void this.stop('server-exited');
+              });
+              resolve();
+            },
+            (err: unknown) => {
+              terminal.writeNote(err instanceof StageStartError ? err.message : String(err));
+              terminal.markEnded();
+              reject(err instanceof Error ? err : new Error(String(err)));
+            },
+          );
+        },
+        // Ctrl+C reaches the real process, as in a shell.
+        interrupt: () => this.server?.child.kill('SIGINT'),
+        closed: () => void this.stop('terminal-closed'),
+      });
+      this.serverPty = pty;
+      this.serverTerminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') });
+      this.serverTerminal.show(true);
+    });
+  }
+
+  private startClient(): void {
+    const server = this.server;
+    if (!server) return;
+    const { clients, host } = this.options;
+    const traceStream = this.sink?.openStream();
+    const trace = traceStream ? new ClientTraceWriter((bytes) => traceStream.write(bytes)) : undefined;
+    let finished: () => void = () => undefined;
+    this.clientDone = new Promise<void>((resolve) => (finished = resolve));
+    const pty = new LineTerminal({
+      start: (terminal) => {
+        terminal.writeNote(`$ server-models client --host ${host} --port ${server.port} -n ${clients}`);
+        runNotesClient({
+          host,
+          port: server.port,
+          connections: clients,
+          signal: this.clientAbort.signal,
+          onEvent: (event) => {
+            if (event.line !== undefined) terminal.writeLine(event.line);
+            trace?.event(event);
+          },
+        })
+          .then((result) => {
+            terminal.writeLine(result.elapsedLine);
+            for (const failure of result.failures) terminal.writeLine(`ERROR: ${failure.message}`);
+          })
+          .catch((err: unknown) => terminal.writeLine(`ERROR: ${err instanceof Error ? err.message : String(err)}`))
+          .finally(() => {
+            traceStream?.end();
+            terminal.markEnded();
+            finished();
+          });
+      },
+      interrupt: () => this.clientAbort.abort(),
+      closed: () => this.clientAbort.abort(),
+    });
+    this.clientPty = pty;
+    this.clientTerminal = vscode.window.createTerminal({ name: vscode.l10n.t('{0} · client', this.options.title), pty, iconPath: new vscode.ThemeIcon('person') });
+  }
+
+  /** Ends the client, the server and the sink; resolves with the recording's summary. */
+  stop(reason: RunEndReason = 'stopped'): Promise<SinkSummary | undefined> {
+    this.stopping ??= (async () => {
+      this.clientAbort.abort();
+      await this.clientDone;
+      await this.server?.stop();
+      const summary = await this.sink?.close();
+      this.serverPty?.markEnded();
+      this.clientPty?.markEnded();
+      this.endedEmitter.fire(reason);
+      return summary;
+    })();
+    return this.stopping;
+  }
+
+  dispose(): void {
+    void this.stop();
+    this.endedEmitter.dispose();
+  }
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/commands';
+import type { ServerModelsApi } from '../../../src/extension';
+import { waitFor } from './waitFor';
+import { screenshot } from './screenshot';
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+suite('Run Stage', () => {
+  let api: ServerModelsApi;
+
+  suiteSetup(async () => {
+    api = await vscode.extensions.getExtension<ServerModelsApi>('server-models.server-models')!.activate();
+    // Port 0: the test must not depend on 8080 being free on the machine.
+    await vscode.workspace.getConfiguration('serverModels').update('port', 0, vscode.ConfigurationTarget.Global);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.commands.executeCommand(COMMANDS.stopStage);
+    await vscode.workspace.getConfiguration('serverModels').update('port', undefined, vscode.ConfigurationTarget.Global);
+  });
+
+  for (const stageId of ['01-sequential', '06-epoll']) {
+    test(`${stageId}: server and client terminals, the notes' log, a recording, and no process after Stop`, async function () {
+      this.timeout(120_000);
+      await vscode.commands.executeCommand(COMMANDS.runStage, stageId);
+      const session = api.run.currentSession;
+      assert.ok(session, 'a run is going');
+      const pid = session.serverPid;
+      assert.ok(pid && processExists(pid), 'the stage process runs');
+      const names = vscode.window.terminals.map((t) => t.name);
+      const number = stageId.slice(0, 2);
+      assert.ok(names.some((n) => n.startsWith(`${number} · `) && !n.endsWith('client')), `a server terminal named after the stage in ${names.join(', ')}`);
+      assert.ok(names.some((n) => n.startsWith(`${number} · `) && n.endsWith('client')), `a client terminal in ${names.join(', ')}`);
+      assert.ok(vscode.window.activeTextEditor?.document.uri.path.endsWith(`servers/${stageId}/main.c`), 'the stage source is open');
+
+      await waitFor(() => api.shownNote?.noteId === stageId, 'the Concept Notes view to follow the running stage');
+      await session.whenClientDone();
+      await screenshot(`run-${stageId}`);
+      assert.ok(processExists(pid) && session.isRunning, 'the server keeps running after the client is done, until Stop');
+      const summary = await vscode.commands.executeCommand(COMMANDS.stopStage).then(() => session.stop());
+      assert.ok(!processExists(pid), 'Stop Stage leaves no stage process');
+      assert.equal(api.run.currentSession, undefined);
+      assert.ok(summary, 'the run was recorded');
+      assert.ok(summary.streams >= 2, `server and client streams recorded (${summary.streams})`);
+      assert.ok(summary.records > 20, `records were written (${summary.records})`);
+      assert.deepEqual(summary.errors, []);
+
+      const target = path.join(mkdtempSync(path.join(tmpdir(), 'export-')), 'trace.json');
+      await vscode.commands.executeCommand(COMMANDS.exportTrace, summary.recordingPath, target);
+      assert.ok(existsSync(target), 'Export Trace wrote the file');
+      const exported = JSON.parse(readFileSync(target, 'utf8')) as { traceEvents: { ph: string; name: string; args?: { name?: string } }[] };
+      const threadNames = exported.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.name ?? '');
+      assert.ok(threadNames.filter((n) => /^conn\d+ \(client\)$/.test(n)).length >= 5, `five client lanes in ${threadNames.join(', ')}`);
+      assert.ok(threadNames.some((n) => !/^conn\d+ \(client\)$/.test(n)), 'at least one server lane');
+    });
+  }
+});
