@@ -15,6 +15,8 @@ import { stageTitle } from '../stageText';
 import { RecordingPanel } from '../panel/recordingPanel';
 import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
+import { SourceAnnotations } from './sourceAnnotations';
+import { revealSource } from '../views/notesView';
 import { stageBuildability, probeToolchain } from '../core/toolchain';
 
 export interface RunControllerDeps {
@@ -30,6 +32,9 @@ const LAST_STAGE_KEY = 'serverModels.lastStage';
 export class RunController implements vscode.Disposable {
   private session: RunSession | undefined;
   private panel: RecordingPanel | undefined;
+  private annotations: SourceAnnotations | undefined;
+  /** The servers/ folder of the current run, whose files the panel and annotations point at. */
+  private sourceRoot: string | undefined;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly startedEmitter = new vscode.EventEmitter<StageInfo>();
   /** A run started (the Concept Notes view follows the running stage). */
@@ -81,6 +86,7 @@ export class RunController implements vscode.Disposable {
     // The source first, in the first column, so that the panel opens beside it.
     await this.showSource(stage, sources);
     const panel = this.showPanel(stage, title, recordingPath);
+    const annotations = this.annotate(sources);
     let session: RunSession;
     try {
       session = await RunSession.start({
@@ -92,7 +98,10 @@ export class RunController implements vscode.Disposable {
         extraArgs: stageFlags(stage, settings),
         recordingPath,
         title,
-        onRecordingBytes: (bytes) => panel.append(bytes),
+        onRecordingBytes: (bytes) => {
+          panel.append(bytes);
+          annotations.append(bytes);
+        },
         onTraceProblem: (message) => panel.notice('error', message),
       });
     } catch (err) {
@@ -107,7 +116,10 @@ export class RunController implements vscode.Disposable {
     this.statusItem.text = `$(debug-stop) ${title} :${session.port ?? port}`;
     this.statusItem.tooltip = vscode.l10n.t('Stop {0}', title);
     this.statusItem.show();
-    session.onDidEnd(() => void this.sessionEnded(session, stage, panel));
+    session.onDidEnd(() => {
+      annotations.finish();
+      void this.sessionEnded(session, stage, panel);
+    });
     this.startedEmitter.fire(stage);
     return session;
   }
@@ -143,8 +155,27 @@ export class RunController implements vscode.Disposable {
     } else {
       this.panel = RecordingPanel.create(this.deps.context.extensionUri, options);
       this.panel.onDidRequestStop(() => void this.stop());
+      this.panel.onDidMoveCursor((message) => this.annotations?.showCursor(message.lines));
+      this.panel.onDidRequestReveal((message) => {
+        if (this.sourceRoot) void revealSource(this.sourceRoot, message.file, message.line);
+      });
     }
     return this.panel;
+  }
+
+  /** Fresh annotations for a run of `sources`; the previous run's go away. */
+  private annotate(sources: StageSources): SourceAnnotations {
+    this.annotations?.dispose();
+    // The shipped stages are annotated where the user reads them (the extension's servers/);
+    // the build copy in global storage is identical. A playground is its own source.
+    const root = sources.isPlayground ? sources.serversDir : vscode.Uri.joinPath(this.deps.context.extensionUri, 'servers').fsPath;
+    this.sourceRoot = root;
+    this.annotations = new SourceAnnotations(this.deps.context.extensionUri, (file) => vscode.Uri.joinPath(vscode.Uri.file(root), ...file.split('/')));
+    return this.annotations;
+  }
+
+  get currentAnnotations(): SourceAnnotations | undefined {
+    return this.annotations;
   }
 
   private async showSource(stage: StageInfo, sources: StageSources): Promise<void> {
@@ -188,6 +219,7 @@ export class RunController implements vscode.Disposable {
   dispose(): void {
     void this.session?.stop('stopped');
     this.panel?.dispose();
+    this.annotations?.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -49,6 +49,8 @@ suite('Run Stage', () => {
       await session.whenClientDone();
       await screenshot(`run-${stageId}`);
       assert.ok(processExists(pid) && session.isRunning, 'the server keeps running after the client is done, until Stop');
+      const editor = vscode.window.activeTextEditor!;
+      await waitFor(() => (api.run.currentAnnotations?.decoratedLines(editor.document.uri).length ?? 0) > 0, 'the stage source to carry the run\'s figures');
       const summary = await vscode.commands.executeCommand(COMMANDS.stopStage).then(() => session.stop());
       assert.ok(!processExists(pid), 'Stop Stage leaves no stage process');
       assert.equal(api.run.currentSession, undefined);

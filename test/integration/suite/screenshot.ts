@@ -4,7 +4,7 @@
  * `<name>.png.done` into SERVER_MODELS_SCREENSHOT_DIR, which this extension host shares with it.
  * Under desktop VS Code (no such runner) it does nothing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { waitFor } from './waitFor';
 
@@ -12,6 +12,8 @@ export async function screenshot(name: string): Promise<string | undefined> {
   const dir = process.env.SERVER_MODELS_SCREENSHOT_DIR;
   if (!dir) return undefined;
   const file = path.join(dir, `${name}.png`);
+  // A .done left by an earlier run would end the wait before this picture is taken.
+  rmSync(`${file}.done`, { force: true });
   console.log(`[screenshot] ${name}`);
   await waitFor(() => existsSync(`${file}.done`), `screenshot ${name}`, 15_000);
   return file;
