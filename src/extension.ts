@@ -13,7 +13,7 @@ import { findStage, type StageId, STAGES } from './core/stages';
 import { RecordingStore } from './core/recordingStore';
 import { stageTitle } from './stageText';
 import { RunController } from './run/runController';
-import { bundledSources } from './run/stageBuild';
+import { createPlaygroundCommand, sourcesForRun } from './run/playgroundCommand';
 import { exportTrace, openRecording } from './run/recordingCommands';
 import { RecordingPanel } from './panel/recordingPanel';
 
@@ -42,7 +42,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     context,
     statuses,
     recordings,
-    sourcesFor: () => bundledSources(context),
+    sourcesFor: () => sourcesForRun(context),
   });
   run.onDidStart((stage) => notesView.follow(stage.id));
   let stagesViewResolved = false;
@@ -78,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
       return panel !== undefined;
     },
     exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, recordingArg, targetArg),
-    createPlayground: () => notReadyYet(vscode.l10n.t('Create Playground')),
+    createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, parentArg, openArg),
     openStageSource: async (stageArg?: unknown) => {
       const stage = await resolveStage(stageArg, vscode.l10n.t('Open the source of which stage?'));
       const info = stage && findStage(stage);

@@ -24,6 +24,8 @@ suite('Run Stage', () => {
     api = await vscode.extensions.getExtension<ServerModelsApi>('server-models.server-models')!.activate();
     // Port 0: the test must not depend on 8080 being free on the machine.
     await vscode.workspace.getConfiguration('serverModels').update('port', 0, vscode.ConfigurationTarget.Global);
+    // With no editor open, Run Stage uses the shipped stages (not a playground).
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   suiteTeardown(async () => {
@@ -43,7 +45,7 @@ suite('Run Stage', () => {
       const number = stageId.slice(0, 2);
       assert.ok(names.some((n) => n.startsWith(`${number} · `) && !n.endsWith('client')), `a server terminal named after the stage in ${names.join(', ')}`);
       assert.ok(names.some((n) => n.startsWith(`${number} · `) && n.endsWith('client')), `a client terminal in ${names.join(', ')}`);
-      assert.ok(vscode.window.activeTextEditor?.document.uri.path.endsWith(`servers/${stageId}/main.c`), 'the stage source is open');
+      assert.ok(vscode.window.activeTextEditor?.document.uri.path.endsWith(`/${stageId}/main.c`), 'the stage source is open');
 
       await waitFor(() => api.shownNote?.noteId === stageId, 'the Concept Notes view to follow the running stage');
       await session.whenClientDone();
