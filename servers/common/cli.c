@@ -16,9 +16,9 @@ static const char *program_name(const char *argv0) {
 static void print_help(const char *prog, const char *summary, const cli_flag *flags, size_t nflags) {
     printf("usage: %s [--host ADDR] [--port N] [--quiet]", prog);
     for (size_t i = 0; i < nflags; i++)
-        printf(flags[i].kind == CLI_SWITCH ? " [%s]" : " [%s VALUE]", flags[i].name);
+        printf(flags[i].kind == CLI_SWITCH ? " [%s]" : flags[i].kind == CLI_INT ? " [%s N]" : " [%s VALUE]", flags[i].name);
     printf("\n%s\n\n", summary);
-    printf("  --host ADDR  IPv4 address to listen on (default 127.0.0.1)\n");
+    printf("  --host ADDR  address to listen on (default 127.0.0.1)\n");
     printf("  --port N     TCP port (default 8080; 0 picks a free one, printed on the 'listening on' line)\n");
     printf("  --quiet      print only the 'listening on' line and errors\n");
     for (size_t i = 0; i < nflags; i++) {

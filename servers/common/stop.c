@@ -1,9 +1,13 @@
 #include "common/stop.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stopping;
 static atomic_int wake_fds[STOP_WAKE_MAX];
@@ -17,6 +21,32 @@ static void on_stop_signal(int sig) {
     }
 }
 
+/* Blocks in read() on stdin until the parent's end of the pipe closes, then stops the stage. */
+static void *watch_parent(void *unused) {
+    (void)unused;
+    char byte;
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, &byte, 1);
+        if (n == 0 || (n < 0 && errno != EINTR)) break;
+    }
+    kill(getpid(), SIGTERM);
+    return NULL;
+}
+
+static void watch_parent_if_asked(void) {
+    if (!getenv("SERVER_MODELS_PARENT_PIPE")) return;
+    /* The watcher must not take the stop signals itself: they should interrupt the threads that
+     * are blocked in the lesson's calls. The new thread inherits this mask. */
+    sigset_t stop_signals, previous;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &previous);
+    pthread_t watcher;
+    if (pthread_create(&watcher, NULL, watch_parent, NULL) == 0) pthread_detach(watcher);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+}
+
 void stop_on_signals(void) {
     for (int i = 0; i < STOP_WAKE_MAX; i++) atomic_store(&wake_fds[i], -1);
     struct sigaction sa;
@@ -27,6 +57,7 @@ void stop_on_signals(void) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    watch_parent_if_asked();
 }
 
 bool stop_requested(void) { return stopping != 0; }

@@ -7,6 +7,10 @@
  * would otherwise leave the thread asleep; shutdown() on the listener (Linux) or on a connected
  * socket (everywhere) wakes it, and every later call on it returns at once.
  * SIGPIPE is ignored: a peer that vanished makes send() fail with EPIPE instead of killing us.
+ *
+ * When SERVER_MODELS_PARENT_PIPE is set, the stage was started by the extension or the command
+ * line with its stdin on a pipe they hold: end of file there means the parent is gone (even
+ * killed), and the stage stops as on SIGTERM instead of living on as an orphan.
  */
 #ifndef COMMON_STOP_H
 #define COMMON_STOP_H

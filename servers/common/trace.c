@@ -341,17 +341,21 @@ void trace_open(const char *process_name) {
 
 void trace_close(void) {
     if (!trace_enabled) return;
-    trace_flush();
-    pthread_mutex_lock(&sink.lock);
-    drain_names();
+    /* Keep flushing until this thread's records, its DROPPED count, the names and the shared
+     * buffer are all out, or the deadline passes: stopping must stay within a second. */
     uint64_t deadline = monotonic_ns() + CLOSE_DRAIN_MS * 1000000ull;
     for (;;) {
-        sink_write();
+        if (this_lane) lane_flush(this_lane);
+        pthread_mutex_lock(&sink.lock);
+        bool done = sink.dead || (sink.head == sink.tail && sink.names.head == sink.names.tail &&
+                                  (!this_lane || (this_lane->count == 0 && this_lane->dropped == 0)));
+        pthread_mutex_unlock(&sink.lock);
         uint64_t now = monotonic_ns();
-        if (sink.dead || sink.head == sink.tail || now >= deadline) break;
+        if (done || now >= deadline) break;
         struct pollfd p = { sink.fd, POLLOUT, 0 };
         poll(&p, 1, (int)((deadline - now) / 1000000u) + 1);
     }
+    pthread_mutex_lock(&sink.lock);
     sink.dead = true; /* threads still running discard what they trace from now on */
     close(sink.fd);
     pthread_mutex_unlock(&sink.lock);

@@ -145,10 +145,13 @@ void trace_open(const char *process_name);
 /* Flushes the calling thread and the shared buffer (waiting at most a few hundred ms), closes. */
 void trace_close(void);
 
-/* Record one event at this call site: TRACE(RECV_END, fd, n). */
+/* Record one event at this call site: TRACE(RECV_END, fd, n). The arguments are evaluated only
+ * when tracing is on: never put a call with side effects in them. */
 #define TRACE(kind, fd, value) TRACE_AT_(TK_##kind, fd, value, false)
 /* Record it and flush this thread's buffer: use it right before the thread may block (accept,
- * blocking recv, select, sleep ...), so the view is live while the thread sleeps. */
+ * blocking recv, select, sleep ...), so the view is live while the thread sleeps. Use it too for
+ * the last event before a thread goes back into code that blocks without telling us (a libuv
+ * pool thread after its work): a thread that never exits or flushes again keeps its buffer. */
 #define TRACE_WAIT(kind, fd, value) TRACE_AT_(TK_##kind, fd, value, true)
 /* Names this thread's lane: TRACE_NAME_THREAD("client %s", peer). */
 #define TRACE_NAME_THREAD(...) \

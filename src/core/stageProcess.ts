@@ -75,9 +75,11 @@ export class StageProcess {
   static async start(options: StageProcessOptions): Promise<StageProcess> {
     const host = options.host ?? '127.0.0.1';
     const args = ['--host', host, '--port', String(options.port ?? 0), ...(options.extraArgs ?? [])];
+    // stdin is a pipe we never write to: if this process dies, even by SIGKILL, the stage reads
+    // end of file there and stops (servers/common/stop.c), so it is never left orphaned.
     const child = spawn(options.binary, args, {
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SERVER_MODELS_PARENT_PIPE: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const output: string[] = [];
     let listening: ((hp: { host: string; port: number }) => void) | undefined;

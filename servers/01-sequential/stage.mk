@@ -1,0 +1,2 @@
+# 01-sequential: no extra sources, flags or libraries.
+STAGE_SRCS := main.c
