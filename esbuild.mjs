@@ -27,7 +27,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { panel: 'webview/panel/main.ts', notes: 'webview/notes/main.ts' },
+    entryPoints: { panel: 'webview/panel/main.ts', notes: 'webview/notes/main.ts', bench: 'webview/bench/main.ts' },
     outdir: 'dist/webview',
   },
 ];

@@ -16,6 +16,10 @@ import { RunController } from './run/runController';
 import { createPlaygroundCommand, sourcesForRun } from './run/playgroundCommand';
 import { exportTrace, openRecording } from './run/recordingCommands';
 import { RecordingPanel } from './panel/recordingPanel';
+import { BenchmarkPanel } from './panel/benchmarkPanel';
+import { BenchmarkController, type BenchmarkOptions } from './bench/benchmarkController';
+import { BENCHMARK_SELECTOR, BenchmarkCodeLensProvider } from './bench/benchmarkCodeLens';
+import { viewForState } from './core/benchmark/panelViews';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -26,6 +30,7 @@ export interface ServerModelsApi {
   /** What the Concept Notes webview reports it shows. */
   readonly shownNote: { noteId: string; language: string; sections: number } | undefined;
   readonly run: RunController;
+  readonly benchmarks: BenchmarkController;
   readonly recordings: RecordingStore;
 }
 
@@ -45,6 +50,19 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     sourcesFor: () => sourcesForRun(context),
   });
   run.onDidStart((stage) => notesView.follow(stage.id));
+  const benchmarks = new BenchmarkController(context, statuses, (_stage, serversDir) => sourcesForRun(context, serversDir));
+  const codeLens = new BenchmarkCodeLensProvider(benchmarks);
+  context.subscriptions.push(
+    benchmarks,
+    codeLens,
+    vscode.languages.registerCodeLensProvider(BENCHMARK_SELECTOR, codeLens),
+    vscode.window.registerWebviewPanelSerializer(BenchmarkPanel.viewType, {
+      deserializeWebviewPanel: async (panel, state) => {
+        const revived = await BenchmarkPanel.revive(panel, context.extensionUri, state, async (s) => viewForState(await benchmarks.store.list(), s));
+        benchmarks.wire(revived);
+      },
+    }),
+  );
   let stagesViewResolved = false;
   const stagesTree = vscode.window.createTreeView('serverModels.stages', { treeDataProvider: stagesView, showCollapseAll: false });
   context.subscriptions.push(
@@ -67,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   const handlers: Record<CommandName, Handler> = {
     runStage: (stageArg?: unknown) => run.run(stageArg),
     stopStage: () => run.stop(),
-    benchmarkStage: () => notReadyYet(vscode.l10n.t('Benchmark This Server')),
+    benchmarkStage: (stageArg?: unknown, options?: unknown) => benchmarks.benchmark(stageArg, (options ?? {}) as BenchmarkOptions),
     openNotes: async (stageArg?: unknown) => {
       const stage = await resolveStage(stageArg, vscode.l10n.t('Open the notes of which stage?'));
       if (stage) await notesView.show(stage);
@@ -103,6 +121,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     },
     run,
     recordings,
+    benchmarks,
   };
 }
 

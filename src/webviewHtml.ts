@@ -41,7 +41,10 @@ export function webviewHtml(shell: WebviewShell, joinPath: (base: vscode.Uri, ..
     `font-src ${webview.cspSource}`,
     `img-src ${webview.cspSource} data:`,
   ].join('; ');
-  const styles = shell.styles.map((s) => `<link rel="stylesheet" href="${escapeAttr(uri(s))}">`).join('\n    ');
+  // vscode-icon (@vscode-elements) finds the codicon font through this id.
+  const styles = shell.styles
+    .map((s) => `<link rel="stylesheet"${s.endsWith('/codicon.css') ? ' id="vscode-codicon-stylesheet"' : ''} href="${escapeAttr(uri(s))}">`)
+    .join('\n    ');
   const data = shell.initialData === undefined ? '' : ` data-initial="${escapeAttr(JSON.stringify(shell.initialData))}"`;
   return `<!DOCTYPE html>
 <html lang="${escapeAttr(shell.lang)}">

@@ -8,6 +8,8 @@
  */
 #include "ae.h"
 
+#include "common/trace.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -27,7 +29,6 @@
 #include "ae_select.c"
 #endif
 
-#include "ae_trace.h"
 
 static long long monotonic_ms(void) {
     struct timespec ts;
@@ -165,7 +166,7 @@ static int process_time_events(ae_loop *loop) {
         long long now = monotonic_ms();
         if (t->when_ms > now) continue;
         long long late = now - t->when_ms;
-        AE_TRACE_TIMER_FIRED(late);
+        TRACE(TIMER_FIRED, -1, late * 1000000);
         int next = t->proc(loop, t->id, late, t->data);
         processed++;
         if (next == AE_NOMORE) t->id = -1;
@@ -184,14 +185,14 @@ static int process_fired(ae_loop *loop, int fired) {
         ae_file_proc *called = NULL;
         if (fe->mask & mask & AE_READABLE) {
             called = fe->on_readable;
-            AE_TRACE_CALLBACK_BEGIN(fd, AE_READABLE);
+            TRACE(CALLBACK_BEGIN, fd, AE_READABLE);
             called(loop, fd, fe->data, mask);
-            AE_TRACE_CALLBACK_END(fd, AE_READABLE);
+            TRACE(CALLBACK_END, fd, AE_READABLE);
         }
         if ((fe->mask & mask & AE_WRITABLE) && fe->on_writable != called) {
-            AE_TRACE_CALLBACK_BEGIN(fd, AE_WRITABLE);
+            TRACE(CALLBACK_BEGIN, fd, AE_WRITABLE);
             fe->on_writable(loop, fd, fe->data, mask);
-            AE_TRACE_CALLBACK_END(fd, AE_WRITABLE);
+            TRACE(CALLBACK_END, fd, AE_WRITABLE);
         }
         processed++;
     }
@@ -203,9 +204,7 @@ int ae_process_events(ae_loop *loop, int flags) {
     int processed = 0;
     if ((flags & AE_CALL_BEFORE_SLEEP) && loop->before_sleep) loop->before_sleep(loop);
     long timeout = poll_timeout_ms(loop, flags);
-    AE_TRACE_WAIT_BEGIN(loop->registered);
-    int fired = backend_poll(loop, timeout);
-    AE_TRACE_WAIT_END(fired);
+    int fired = backend_poll(loop, timeout); /* traces the wait and each ready fd */
     if (flags & AE_FILE_EVENTS) processed += process_fired(loop, fired);
     if (flags & AE_TIME_EVENTS) processed += process_time_events(loop);
     return processed;

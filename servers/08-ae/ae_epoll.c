@@ -3,6 +3,7 @@
  * Each fd is added to the kernel's interest list once (EPOLL_CTL_ADD) and then only modified,
  * and epoll_wait returns just the ready fds, so a turn costs O(ready), not O(registered).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -58,7 +59,9 @@ static void backend_del(ae_loop *loop, int fd, int old_mask, int del_mask) {
 
 static int backend_poll(ae_loop *loop, long timeout_ms) {
     backend_state *st = loop->backend;
+    TRACE_WAIT(EPOLL_WAIT_BEGIN, st->epfd, loop->registered);
     int n = epoll_wait(st->epfd, st->ready, loop->setsize, (int)timeout_ms);
+    TRACE(EPOLL_WAIT_END, st->epfd, n < 0 ? -errno : n);
     if (n < 0) return 0; /* EINTR: a signal; the caller's loop checks its stop flag */
     for (int j = 0; j < n; j++) {
         uint32_t e = st->ready[j].events;
@@ -70,6 +73,7 @@ static int backend_poll(ae_loop *loop, long timeout_ms) {
         if (e & (EPOLLERR | EPOLLHUP)) mask |= AE_READABLE | AE_WRITABLE;
         loop->fired[j].fd = st->ready[j].data.fd;
         loop->fired[j].mask = mask;
+        TRACE(READY_FD, st->ready[j].data.fd, mask | ((e & (EPOLLERR | EPOLLHUP)) ? TRACE_READY_ERROR : 0));
     }
     return n;
 }

@@ -5,6 +5,7 @@
  * kqueue watches (fd, filter) pairs: reading and writing are two filters, added and deleted
  * separately, and kevent reports them as separate entries, so one fd may fire twice in a turn.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <sys/event.h>
 #include <sys/time.h>
@@ -66,7 +67,9 @@ static void backend_del(ae_loop *loop, int fd, int old_mask, int del_mask) {
 static int backend_poll(ae_loop *loop, long timeout_ms) {
     backend_state *st = loop->backend;
     struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (timeout_ms % 1000) * 1000000};
+    TRACE_WAIT(KEVENT_BEGIN, st->kq, loop->registered);
     int n = kevent(st->kq, NULL, 0, st->ready, loop->setsize, timeout_ms < 0 ? NULL : &ts);
+    TRACE(KEVENT_END, st->kq, n < 0 ? -errno : n);
     if (n < 0) return 0; /* EINTR: a signal; the caller's loop checks its stop flag */
     for (int j = 0; j < n; j++) {
         const struct kevent *e = &st->ready[j];
@@ -75,6 +78,7 @@ static int backend_poll(ae_loop *loop, long timeout_ms) {
         if (e->flags & (EV_EOF | EV_ERROR)) mask |= AE_READABLE | AE_WRITABLE;
         loop->fired[j].fd = (int)e->ident;
         loop->fired[j].mask = mask;
+        TRACE(READY_FD, (int)e->ident, mask | ((e->flags & (EV_EOF | EV_ERROR)) ? TRACE_READY_ERROR : 0));
     }
     return n;
 }

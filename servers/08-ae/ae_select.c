@@ -4,6 +4,7 @@
  * the interest sets are copied on every call (select overwrites what it is given), and finding
  * the ready fds means scanning 0..maxfd. It also caps the loop at FD_SETSIZE fds.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -50,7 +51,9 @@ static int backend_poll(ae_loop *loop, long timeout_ms) {
     memcpy(&st->got_read, &st->want_read, sizeof st->got_read);
     memcpy(&st->got_write, &st->want_write, sizeof st->got_write);
     struct timeval tv = {.tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000};
+    TRACE_WAIT(SELECT_BEGIN, loop->maxfd + 1, loop->registered);
     int n = select(loop->maxfd + 1, &st->got_read, &st->got_write, NULL, timeout_ms < 0 ? NULL : &tv);
+    TRACE(SELECT_END, loop->maxfd + 1, n < 0 ? -errno : n);
     if (n <= 0) return 0; /* timeout, or EINTR: a signal; the caller's loop checks its stop flag */
     int fired = 0;
     for (int fd = 0; fd <= loop->maxfd; fd++) {
@@ -60,6 +63,7 @@ static int backend_poll(ae_loop *loop, long timeout_ms) {
         if (mask == 0) continue;
         loop->fired[fired].fd = fd;
         loop->fired[fired].mask = mask;
+        TRACE(READY_FD, fd, mask);
         fired++;
     }
     return fired;

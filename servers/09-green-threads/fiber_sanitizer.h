@@ -20,13 +20,16 @@
 #endif
 
 #ifdef GT_ASAN
-#include <sanitizer/asan_interface.h>
-#include <sanitizer/common_interface_defs.h>
+/* Declared here rather than through <sanitizer/...> headers, which not every compiler ships
+ * (Debian's clang lacks them); these are the sanitizer runtime's stable entry points. */
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom, size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save, const void **bottom_old, size_t *size_old);
+void __asan_unpoison_memory_region(void const volatile *addr, size_t size);
 #define fiber_switch_begin(save, bottom, size) __sanitizer_start_switch_fiber((save), (bottom), (size))
 #define fiber_switch_end(save, old_bottom, old_size) __sanitizer_finish_switch_fiber((save), (old_bottom), (old_size))
 /* A stack about to be unmapped may still carry poisoned redzones of frames that never
  * returned; clear them, or the next mapping at that address inherits false alarms. */
-#define fiber_stack_release(stack, size) ASAN_UNPOISON_MEMORY_REGION((stack), (size))
+#define fiber_stack_release(stack, size) __asan_unpoison_memory_region((stack), (size))
 #else
 #define fiber_switch_begin(save, bottom, size) ((void)(save), (void)(bottom), (void)(size))
 #define fiber_switch_end(save, old_bottom, old_size) ((void)(save), (void)(old_bottom), (void)(old_size))

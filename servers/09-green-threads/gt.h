@@ -21,9 +21,17 @@ int gt_runtime_start(int carriers);
  * then frees the green threads still parked, closing the fds they own. */
 void gt_runtime_stop(void);
 
-/* Creates a green thread that runs fn(arg) and makes it runnable. `owned_fd` (or -1) is closed
- * by gt_runtime_stop if the green thread has not finished by then. Returns its id, or -1. */
-long gt_spawn(void (*fn)(void *arg), void *arg, int owned_fd);
+/* The most bytes of argument gt_spawn copies for a new green thread. */
+#define GT_ARG_MAX 128
+
+/* The call the poller thread sleeps in: "epoll_wait" or "kevent". */
+const char *gt_poller_wait_call(void);
+
+/* Creates a green thread that runs fn(copy of arg) and makes it runnable. The arg bytes are
+ * copied into the green thread, so nothing is left to free if it never runs. `owned_fd` (or -1)
+ * is closed by gt_runtime_stop if the green thread has not finished by then. Returns its id, or
+ * -1 (errno set). */
+long gt_spawn(void (*fn)(void *arg), const void *arg, size_t arg_size, int owned_fd);
 
 /* Inside a green thread: its id, and the index of the carrier it is mounted on right now. */
 long gt_id(void);
@@ -39,6 +47,9 @@ ssize_t gt_write_all(int fd, const void *buf, size_t len);
 int gt_accept(int listener, char name[PEER_NAME_MAX]);
 /* Forgets fd in the poller and closes it. */
 void gt_close(int fd);
+
+/* Goes to the back of the run queue, letting other green threads use the carrier. */
+void gt_yield(void);
 
 /* Marks a stretch that computes without parking: the carrier is pinned to this green thread. */
 void gt_pin_begin(void);

@@ -4,6 +4,9 @@
  */
 #include "netpoll.h"
 
+#include "common/trace.h"
+
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -53,7 +56,9 @@ void netpoll_forget(netpoll *np, int fd) {
 int netpoll_wait(netpoll *np, void **waiters, int max) {
     struct epoll_event ready[256];
     if (max > 256) max = 256;
+    TRACE_WAIT(EPOLL_WAIT_BEGIN, np->epfd, atomic_load(&np->registered));
     int n = epoll_wait(np->epfd, ready, max, -1);
+    TRACE(EPOLL_WAIT_END, np->epfd, n < 0 ? -errno : n);
     if (n < 0) return 0; /* EINTR */
     int found = 0;
     for (int i = 0; i < n; i++) {

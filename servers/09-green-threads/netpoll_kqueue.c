@@ -5,6 +5,9 @@
  */
 #include "netpoll.h"
 
+#include "common/trace.h"
+
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/event.h>
@@ -59,7 +62,9 @@ void netpoll_forget(netpoll *np, int fd) {
 int netpoll_wait(netpoll *np, void **waiters, int max) {
     struct kevent ready[256];
     if (max > 256) max = 256;
+    TRACE_WAIT(KEVENT_BEGIN, np->kq, atomic_load(&np->registered));
     int n = kevent(np->kq, NULL, 0, ready, max, NULL);
+    TRACE(KEVENT_END, np->kq, n < 0 ? -errno : n);
     if (n < 0) return 0; /* EINTR */
     int found = 0;
     for (int i = 0; i < n; i++) {

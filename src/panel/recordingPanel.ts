@@ -7,7 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type {
+  DrawnMessage,
   HostToPanelMessage,
+  NoticeMessage,
   PanelStage,
   PanelToHostMessage,
   PanelViewState,
@@ -32,6 +34,7 @@ export class RecordingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Everything sent since the last reset: replayed to the webview after every `ready`. */
   private chunks: Uint8Array[] = [];
+  private notices: NoticeMessage[] = [];
   private options: RecordingPanelOptions;
   private ended = false;
   /** The webview posted `ready` and has not been torn down since (hidden panels reload). */
@@ -56,7 +59,12 @@ export class RecordingPanel implements vscode.Disposable {
       RecordingPanel.viewType,
       options.title,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      RecordingPanel.webviewOptions(extensionUri),
+      {
+        ...RecordingPanel.webviewOptions(extensionUri),
+        // Hidden panels are torn down and rebuilt from getState plus a replay of the recording:
+        // cheaper than keeping a hidden canvas alive.
+        retainContextWhenHidden: false,
+      },
     );
     return new RecordingPanel(panel, extensionUri, options);
   }
@@ -72,7 +80,8 @@ export class RecordingPanel implements vscode.Disposable {
     const revived = new RecordingPanel(panel, extensionUri, { title: panel.title, mode: 'recording', recording });
     if (recording) {
       try {
-        revived.append(await readFile(recording));
+        const bytes = await readFile(recording);
+        revived.append(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       } catch (err) {
         revived.notice('error', `${recording}: ${(err as Error).message}`);
       }
@@ -81,12 +90,9 @@ export class RecordingPanel implements vscode.Disposable {
     return revived;
   }
 
-  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
     return {
       enableScripts: true,
-      // Hidden panels are torn down and rebuilt from getState plus a replay of the recording:
-      // cheaper than keeping a hidden canvas alive.
-      retainContextWhenHidden: false,
       localResourceRoots: [
         vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
         vscode.Uri.joinPath(extensionUri, 'media', 'panel'),
@@ -119,7 +125,7 @@ export class RecordingPanel implements vscode.Disposable {
         script: 'panel.js',
         styles: ['dist/webview/codicon.css', 'media/panel/panel.css'],
       },
-      vscode.Uri.joinPath,
+      (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
     );
   }
 
@@ -135,6 +141,7 @@ export class RecordingPanel implements vscode.Disposable {
   reset(options: RecordingPanelOptions): void {
     this.options = options;
     this.chunks = [];
+    this.notices = [];
     this.ended = false;
     this.panel.title = options.title;
     this.post({ type: 'reset', mode: options.mode, recording: options.recording, stage: options.stage });
@@ -154,13 +161,18 @@ export class RecordingPanel implements vscode.Disposable {
   }
 
   notice(level: 'info' | 'error', text: string): void {
-    this.post({ type: 'notice', level, text });
+    const message: NoticeMessage = { type: 'notice', level, text };
+    this.notices.push(message);
+    this.post(message);
   }
 
   /** Step or play from a command or keybinding. */
   control(action: 'stepNext' | 'stepPrevious' | 'playPause'): void {
     this.post({ type: 'control', action });
   }
+
+  /** What the webview reported drawing once the recording was complete. */
+  lastDrawn: DrawnMessage | undefined;
 
   private post(message: HostToPanelMessage): void {
     if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
@@ -181,6 +193,9 @@ export class RecordingPanel implements vscode.Disposable {
       case 'stopRun':
         this.stopEmitter.fire();
         break;
+      case 'drawn':
+        this.lastDrawn = message;
+        break;
       case 'error':
         console.error(`[server-models panel] ${message.message}`);
         break;
@@ -198,6 +213,7 @@ export class RecordingPanel implements vscode.Disposable {
       recording,
     });
     for (const bytes of this.chunks) this.post({ type: 'records', bytes });
+    for (const notice of this.notices) this.post(notice);
     if (this.ended) this.post({ type: 'runEnded' });
   }
 

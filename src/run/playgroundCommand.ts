@@ -41,8 +41,9 @@ export async function createPlaygroundCommand(extensionUri: vscode.Uri, parentAr
  * Which sources a run or benchmark of a stage uses: the playground the active editor (or a
  * workspace folder) belongs to, else the shipped stages.
  */
-export function sourcesForRun(context: vscode.ExtensionContext): StageSources {
+export function sourcesForRun(context: vscode.ExtensionContext, serversDir?: string): StageSources {
   const shipped = path.join(context.extensionUri.fsPath, 'servers');
+  if (serversDir) return path.resolve(serversDir) === path.resolve(shipped) ? bundledSources(context) : playgroundSources(serversDir);
   const active = vscode.window.activeTextEditor?.document.uri;
   const fromEditor = active?.scheme === 'file' ? serversRootOf(active.fsPath) : undefined;
   if (fromEditor && path.resolve(fromEditor) !== path.resolve(shipped)) return playgroundSources(fromEditor);

@@ -71,7 +71,7 @@ export class RunController implements vscode.Disposable {
     const sources = this.deps.sourcesFor(stage);
     let binary: string;
     try {
-      binary = await buildStage(sources, stage, settings.compiler);
+      binary = (await buildStage(sources, stage, settings.compiler)).binary;
     } catch (err) {
       if (err instanceof BuildFailure) return undefined;
       throw err;

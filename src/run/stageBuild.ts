@@ -31,12 +31,19 @@ export function playgroundSources(serversDir: string): StageSources {
 
 export class BuildFailure extends Error {}
 
+export interface BuiltStage {
+  readonly binary: string;
+  /** The compiler make used (CC), as found by the toolchain probe. */
+  readonly compiler?: string;
+  readonly make?: string;
+}
+
 /**
  * Builds one stage and returns its binary. Shows the user what went wrong (missing tools with
  * a button that copies the install command, or a failed build pointing at Problems) and throws
  * BuildFailure so callers stop quietly.
  */
-export async function buildStage(sources: StageSources, stage: StageInfo, compilerSetting: string): Promise<string> {
+export async function buildStage(sources: StageSources, stage: StageInfo, compilerSetting: string): Promise<BuiltStage> {
   const status = await probeToolchain({ compiler: compilerSetting });
   const verdict = stageBuildability(stage, status);
   if (!verdict.buildable) {
@@ -68,7 +75,11 @@ export async function buildStage(sources: StageSources, stage: StageInfo, compil
     void vscode.window.showErrorMessage(message);
     throw new BuildFailure(message);
   }
-  return stageBinaryPath(sources.buildDir, stage.id);
+  return {
+    binary: stageBinaryPath(sources.buildDir, stage.id),
+    ...(status.compiler ? { compiler: status.compiler } : {}),
+    ...(status.make ? { make: status.make } : {}),
+  };
 }
 
 async function runTask(task: vscode.Task): Promise<number | undefined> {

@@ -85,6 +85,7 @@ writeFileSync(
     'workbench.tips.enabled': false,
     'chat.disableAIFeatures': true,
     'terminal.integrated.gpuAcceleration': 'off',
+    'git.openRepositoryInParentFolders': 'never',
   }),
 );
 

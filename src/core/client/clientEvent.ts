@@ -4,6 +4,8 @@
  * time axis (`monoNs` is process.hrtime's clock, the one the stages' trace uses).
  */
 export type ClientEventKind =
+  /** TCP connect starts. */
+  | 'connecting'
   /** TCP connect finished (the server may not be serving us yet: serial stages keep us in the backlog). */
   | 'connect'
   /** The server's `*` arrived: we are being served. Logged as `connected...`, like the notes. */
@@ -24,6 +26,8 @@ export interface ClientEvent {
   readonly monoNs: bigint;
   /** The bytes sent or received. */
   readonly bytes?: Buffer;
+  /** `connect`: our local port, which the server's trace shows as the peer it accepted. */
+  readonly localPort?: number;
   /** The notes-style log line for this event, if it has one (`connect` has none). */
   readonly line?: string;
 }

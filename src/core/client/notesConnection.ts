@@ -5,7 +5,7 @@
  * of stream is noticed, and every byte is checked against the protocol oracle as it arrives.
  */
 import { connect, type Socket } from 'node:net';
-import { ACK } from '../protocol';
+import { ACK, expectedReply } from '../protocol';
 import type { ClientEvent, ClientEventKind, ClientFailure, ClientFailureKind } from './clientEvent';
 import { logLine } from './logLine';
 import { pythonBytesRepr } from './pythonBytes';
@@ -44,14 +44,20 @@ export class NotesConnection {
   private socket: Socket | undefined;
   private readonly verifier = new ReplyVerifier();
   private acked = false;
+  /** The last piece has been sent: from here on, the server may close once the reply is complete. */
+  private sentAll = false;
   private failure: ClientFailure | undefined;
   /** Called whenever something a wait may be waiting for happened (bytes, end, error). */
   private wake: (() => void) | undefined;
+  /** Reply bytes the whole conversation calls for, for messages ("after 10 of 18 bytes"). */
+  private readonly replyTotal: number;
 
   constructor(
     readonly index: number,
     private readonly settings: ConnectionSettings,
-  ) {}
+  ) {
+    this.replyTotal = expectedReply(settings.conversation.map((s) => s.send).join('')).length;
+  }
 
   private get name(): string {
     return `conn${this.index}`;
@@ -67,15 +73,16 @@ export class NotesConnection {
       await this.waitUntil(() => this.acked, this.settings.deadlines.ackMs, () =>
         this.problem('ack-timeout', `${this.name}: no '*' from the server within ${this.settings.deadlines.ackMs} ms of connecting (still queued in its backlog?)`),
       );
-      for (const step of this.settings.conversation) {
+      for (const [i, step] of this.settings.conversation.entries()) {
         this.send(Buffer.from(step.send, 'latin1'));
+        this.sentAll = i === this.settings.conversation.length - 1;
         await this.waitUntil(() => false, step.waitMs, () => undefined);
       }
       const { replyMs } = this.settings.deadlines;
       await this.waitUntil(() => this.verifier.complete, replyMs, () =>
         this.problem(
           'reply-timeout',
-          `${this.name}: reply incomplete ${replyMs} ms after the last send: got ${this.verifier.receivedBytes} of ${this.verifier.expectedBytes} bytes; first missing byte at offset ${this.verifier.receivedBytes}`,
+          `${this.name}: reply incomplete ${replyMs} ms after the last send: got ${this.verifier.receivedBytes} of ${this.replyTotal} bytes; first missing byte at offset ${this.verifier.receivedBytes}`,
           this.verifier.receivedBytes,
         ),
       );
@@ -93,13 +100,14 @@ export class NotesConnection {
 
   private open(): Promise<void> {
     const { host, port, deadlines } = this.settings;
+    this.emitEvent('connecting');
     const socket = connect({ host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     let connected = false;
     socket.once('connect', () => {
       connected = true;
-      this.emitEvent('connect');
+      this.emitEvent('connect', undefined, undefined, socket.localPort);
       this.wake?.();
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -130,14 +138,14 @@ export class NotesConnection {
   }
 
   private onEnd(): void {
-    if (this.acked && this.verifier.complete) {
-      // Closing after the whole reply is the server's right; we only needed the bytes.
+    if (this.sentAll && this.verifier.complete) {
+      // Closing after the whole conversation is the server's right; we only needed the bytes.
       this.wake?.();
       return;
     }
     const got = this.verifier.receivedBytes;
     const message = this.acked
-      ? `${this.name}: the server closed the connection after ${got} of ${this.verifier.expectedBytes} reply bytes; first missing byte at offset ${got}`
+      ? `${this.name}: the server closed the connection after ${got} of ${this.replyTotal} reply bytes; first missing byte at offset ${got}`
       : `${this.name}: the server closed the connection before sending the '*' ack`;
     this.fail('closed', message, this.acked ? got : undefined);
   }
@@ -148,7 +156,7 @@ export class NotesConnection {
       this.fail('refused', `${this.name}: connection to ${host}:${port} refused (is the server running?)`);
     } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
       const got = this.verifier.receivedBytes;
-      this.fail('reset', `${this.name}: connection reset by the server after ${got} reply bytes; first missing byte at offset ${got}`, got);
+      this.fail('reset', `${this.name}: connection reset by the server after ${got} of ${this.replyTotal} reply bytes; first missing byte at offset ${got}`, got);
     } else {
       this.fail('other', `${this.name}: ${err.message}`);
     }
@@ -204,7 +212,7 @@ export class NotesConnection {
     });
   }
 
-  private emitEvent(kind: ClientEventKind, message?: string, bytes?: Buffer): void {
+  private emitEvent(kind: ClientEventKind, message?: string, bytes?: Buffer, localPort?: number): void {
     const at = new Date();
     const level = kind === 'error' ? 'ERROR' : 'INFO';
     this.settings.emit({
@@ -213,6 +221,7 @@ export class NotesConnection {
       at,
       monoNs: process.hrtime.bigint(),
       ...(bytes ? { bytes } : {}),
+      ...(localPort !== undefined ? { localPort } : {}),
       ...(message !== undefined ? { line: logLine(level, at, message) } : {}),
     });
   }

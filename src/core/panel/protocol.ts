@@ -76,8 +76,8 @@ export type PanelStringKey =
   | 'stateAwaitingReply'
   | 'stateDone'
   | 'stateGone'
+  | 'stateRunnable'
   | 'withFds'
-  | 'openSlice'
   | 'traceError';
 
 export type PanelStrings = Readonly<Record<PanelStringKey, string>>;
@@ -207,7 +207,15 @@ export interface PanelErrorMessage {
   readonly message: string;
 }
 
+/** After the recording is complete: the lanes the panel drew, in its order (for tests and logs). */
+export interface DrawnMessage {
+  readonly type: 'drawn';
+  readonly events: number;
+  readonly lanes: readonly { readonly name: string; readonly kind: string }[];
+}
+
 export type PanelToHostMessage =
+  | DrawnMessage
   | ReadyMessage
   | RevealSourceMessage
   | CursorLinesMessage

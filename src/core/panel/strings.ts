@@ -72,8 +72,8 @@ export const PANEL_STRINGS_EN: PanelStrings = {
   stateAwaitingReply: 'awaiting reply',
   stateDone: 'done',
   stateGone: 'not alive',
+  stateRunnable: 'ready, waiting for a carrier',
   withFds: '{0} ({1} fds)',
-  openSlice: 'still going',
   traceError: 'Trace problem: {0}',
 };
 
@@ -144,8 +144,8 @@ export const PANEL_STRINGS_KO: PanelStrings = {
   stateAwaitingReply: '응답 대기',
   stateDone: '끝남',
   stateGone: '살아 있지 않음',
+  stateRunnable: '실행 대기(캐리어를 기다림)',
   withFds: '{0} (fd {1}개)',
-  openSlice: '진행 중',
   traceError: '트레이스 문제: {0}',
 };
 

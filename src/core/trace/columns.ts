@@ -40,6 +40,11 @@ abstract class Column<T extends TypedArray> {
     return this.array[this.length - 1];
   }
 
+  /** Makes room for `capacity` values at once (one copy instead of many doublings). */
+  reserve(capacity: number): void {
+    if (capacity > this.array.length) this.grow(capacity);
+  }
+
   /** Inserts `value` at `index`, shifting the tail right (rare: out-of-order arrivals). */
   insert(index: number, value: number): void {
     if (this.length === this.array.length) this.grow(this.length + 1);
@@ -50,7 +55,7 @@ abstract class Column<T extends TypedArray> {
 
   private grow(min: number): void {
     const next = new this.ctor(Math.max(min, this.array.length * 2));
-    next.set(this.array.subarray(0, this.length) as never);
+    next.set(this.array.subarray(0, this.length));
     this.array = next;
   }
 }
@@ -79,16 +84,48 @@ export class U8Column extends Column<Uint8Array> {
   }
 }
 
-/**
- * Index of the first element of the sorted `array[0, length)` that is greater than `value`
- * (upper bound). Used everywhere a time is looked up.
- */
+/** Index of the first of the sorted `array[0, length)` that is >= `value` (or `length`). */
+export function lowerBound(array: ArrayLike<number>, length: number, value: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first of the sorted `array[0, length)` that is > `value` (or `length`). */
 export function upperBound(array: ArrayLike<number>, length: number, value: number): number {
   let lo = 0;
   let hi = length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (array[mid] <= value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * For entries sorted by event key (time, then arrival index), how many are at or before the key
+ * (`time`, `event`): the index of the first entry after it. `timeOf(i)` and `eventOf(i)` give
+ * entry i's key.
+ */
+export function keyUpperBound(
+  length: number,
+  timeOf: (i: number) => number,
+  eventOf: (i: number) => number,
+  time: number,
+  event: number,
+): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = timeOf(mid);
+    if (t < time || (t === time && eventOf(mid) <= event)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

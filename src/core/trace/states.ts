@@ -3,6 +3,7 @@
  * connection) is doing during a slice of time, in the lesson's terms rather than the kernel's.
  * Shared by the model, the Chrome exporter and the panel; no Node, no DOM.
  */
+import type { PanelStringKey } from '../panel/protocol';
 
 export const LaneState = {
   /** Alive and on a CPU (or runnable): between waits. */
@@ -38,12 +39,21 @@ export const LaneState = {
   done: 17,
   /** Not alive: before its start or after its exit. Never drawn as a slice. */
   gone: 18,
+  /** A green thread ready to run, waiting for a free carrier. */
+  runnable: 19,
 } as const;
 
 export type LaneStateName = keyof typeof LaneState;
 export type LaneStateId = (typeof LaneState)[LaneStateName];
 
-export const LANE_STATE_NAMES: readonly LaneStateName[] = Object.keys(LaneState) as LaneStateName[];
+/** State names indexed by state id. */
+export const LANE_STATE_NAMES: readonly LaneStateName[] = namesByValue(LaneState);
+
+function namesByValue<K extends string>(table: Readonly<Record<K, number>>): K[] {
+  const names: K[] = [];
+  for (const name of Object.keys(table) as K[]) names[table[name]] = name;
+  return names;
+}
 
 /** True for states during which the thread is off the CPU, waiting for the kernel or a timer. */
 export function isWaiting(state: LaneStateId): boolean {
@@ -65,6 +75,9 @@ export const LaneKind = {
 
 export type LaneKindName = keyof typeof LaneKind;
 export type LaneKindId = (typeof LaneKind)[LaneKindName];
+
+/** Kind names indexed by kind id. */
+export const LANE_KIND_NAMES: readonly LaneKindName[] = namesByValue(LaneKind);
 
 /**
  * The theme colour of each state, as a VS Code theme colour id (the webview reads it as
@@ -91,7 +104,13 @@ export const STATE_THEME_COLOR: Readonly<Record<LaneStateName, string>> = {
   awaitingReply: 'charts.blue',
   done: 'charts.foreground',
   gone: 'charts.foreground',
+  runnable: 'terminal.ansiYellow',
 };
+
+/** The CSS variable VS Code sets for a theme colour: `charts.blue` -> `--vscode-charts-blue`. */
+export function cssVariable(themeColorId: string): string {
+  return `--vscode-${themeColorId.replace(/\./g, '-')}`;
+}
 
 /** Lane colours (the label swatch and the editor highlight of the thread's current line). */
 export const LANE_THEME_COLORS: readonly string[] = [
@@ -104,3 +123,26 @@ export const LANE_THEME_COLORS: readonly string[] = [
   'terminal.ansiCyan',
   'terminal.ansiMagenta',
 ];
+
+/**
+ * The state to show for a span: a pool or carrier thread that is alive but doing nothing traced
+ * is waiting for work (on a condition variable the trace does not see), so it is idle.
+ */
+export function shownState(kind: LaneKindId, depth: number, state: LaneStateId): LaneStateId {
+  if (depth === 0 && state === LaneState.running && (kind === LaneKind.pool || kind === LaneKind.carrier)) {
+    return LaneState.idle;
+  }
+  return state;
+}
+
+/** The key of a state's words in the panel's string tables: running -> stateRunning. */
+export function stateStringKey(state: LaneStateId): PanelStringKey {
+  const name = LANE_STATE_NAMES[state];
+  return `state${name[0].toUpperCase()}${name.slice(1)}` as PanelStringKey;
+}
+
+/** The key of a lane kind's words: carrier -> laneKindCarrier. */
+export function laneKindStringKey(kind: LaneKindId): PanelStringKey {
+  const name = LANE_KIND_NAMES[kind];
+  return `laneKind${name[0].toUpperCase()}${name.slice(1)}` as PanelStringKey;
+}

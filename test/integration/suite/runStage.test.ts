@@ -61,6 +61,13 @@ suite('Run Stage', () => {
       assert.ok(summary.records > 20, `records were written (${summary.records})`);
       assert.deepEqual(summary.errors, []);
 
+      const panel = api.run.currentPanel;
+      assert.ok(panel && !panel.isDisposed, 'the panel is open');
+      await waitFor(() => panel.lastDrawn !== undefined, 'the panel to draw the finished recording');
+      const lanes = panel.lastDrawn!.lanes;
+      assert.ok(lanes.filter((l) => l.kind === 'client').length >= 5, `five client lanes drawn: ${JSON.stringify(lanes)}`);
+      assert.ok(lanes.some((l) => l.kind !== 'client'), 'at least one server lane drawn');
+
       const target = path.join(mkdtempSync(path.join(tmpdir(), 'export-')), 'trace.json');
       await vscode.commands.executeCommand(COMMANDS.exportTrace, summary.recordingPath, target);
       assert.ok(existsSync(target), 'Export Trace wrote the file');

@@ -1,0 +1,230 @@
+/**
+ * "Benchmark This Server": builds the stage, starts it without tracing, sweeps connection counts
+ * suited to the model (src/core/benchmark/sweepPlan.ts) with a cancellable progress notification
+ * that reports each point, keeps the result under the workspace's .server-models/bench/, and shows
+ * it in the results panel. "Compare All Stages" does the same for every stage this platform builds.
+ */
+import * as vscode from 'vscode';
+import { type StageInfo, STAGES, findStage } from '../core/stages';
+import { StageProcess } from '../core/stageProcess';
+import { planSweep } from '../core/benchmark/sweepPlan';
+import { ResultStore } from '../core/benchmark/resultStore';
+import { captureEnvironment } from '../core/benchmark/environment';
+import { describeBuild } from '../core/benchmark/buildInfo';
+import { benchSummary } from '../core/benchmark/summary';
+import { benchStrings, describeSkip } from '../core/benchmark/strings';
+import { formatCount, formatCompactCount, formatLatencyUs } from '../core/benchmark/numberFormat';
+import { type StoredRun } from '../core/benchmark/storedRun';
+import { viewForState, stageView, compareAllView } from '../core/benchmark/panelViews';
+import { runSweep } from '../core/bench/sweep';
+import { DEFAULT_RATE, DEFAULT_PAYLOAD_BYTES } from '../core/bench/benchOptions';
+import { type BenchRow } from '../core/bench/result';
+import { probeToolchain, stageBuildability } from '../core/toolchain';
+import { BenchmarkPanel } from '../panel/benchmarkPanel';
+import { readSettings } from '../settings';
+import { type StageStatusStore } from '../stageStatus';
+import { stageTitle } from '../stageText';
+import { BuildFailure, buildStage, type StageSources } from '../run/stageBuild';
+
+export interface BenchmarkOptions {
+  /** Connection counts; default: the setting serverModels.benchmark.connections. */
+  readonly connections?: readonly number[];
+  /** Seconds per point; default 5 (the planner may shorten it). */
+  readonly durationS?: number;
+  /** A servers/ folder to use instead of the one the editor is in (the CodeLens passes its own). */
+  readonly serversDir?: string;
+}
+
+const DEFAULT_POINT_S = 5;
+
+export class BenchmarkController implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires after a result is stored (the CodeLens refreshes its figures). */
+  readonly onDidStoreResult = this.changed.event;
+  private readonly latest = new Map<string, StoredRun>();
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly statuses: StageStatusStore,
+    private readonly sourcesFor: (stage: StageInfo, serversDir?: string) => StageSources,
+  ) {}
+
+  /** The store of the first workspace folder, or of the extension's storage without one. */
+  get store(): ResultStore {
+    const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
+    return folder ? ResultStore.forWorkspace(folder.uri.fsPath) : ResultStore.forWorkspace(this.context.globalStorageUri.fsPath);
+  }
+
+  /** The newest stored run of a stage (for the CodeLens title). */
+  async latestRun(stageId: string): Promise<StoredRun | undefined> {
+    if (!this.latest.has(stageId)) {
+      const { runs } = await this.store.list();
+      for (const run of [...runs].reverse()) this.latest.set(run.stage, run);
+    }
+    return this.latest.get(stageId);
+  }
+
+  /** Whether the results panel is open (for tests). */
+  get isPanelOpen(): boolean {
+    const panel = BenchmarkPanel.open;
+    return panel !== undefined && !panel.isDisposed;
+  }
+
+  /** What the results panel last reported drawing. */
+  get lastRendered(): BenchmarkPanel['lastRendered'] {
+    return BenchmarkPanel.open?.lastRendered;
+  }
+
+  summaryOf(run: StoredRun | undefined): string | undefined {
+    return run ? benchSummary(run.rows, vscode.env.language)?.text : undefined;
+  }
+
+  async benchmark(stageArg?: unknown, options: BenchmarkOptions = {}): Promise<StoredRun | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('Benchmarking a stage compiles and runs code: trust this workspace first.'));
+      return undefined;
+    }
+    const stage = typeof stageArg === 'string' ? findStage(stageArg) : await this.pickStage();
+    if (!stage) return undefined;
+    const run = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Benchmarking {0}', stageTitle(stage)) },
+      (progress, token) => this.sweep(stage, options, progress, token),
+    );
+    if (run) await this.showPanel('stage', run);
+    return run;
+  }
+
+  /** One sweep over every stage this platform builds, then the chart of how each model scales. */
+  async compareAll(options: BenchmarkOptions = {}): Promise<readonly StoredRun[]> {
+    if (!vscode.workspace.isTrusted) return [];
+    const status = await probeToolchain({ compiler: readSettings().compiler });
+    const buildable = STAGES.filter((s) => stageBuildability(s, status).buildable);
+    const runs = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Comparing all stages') },
+      async (progress, token) => {
+        const done: StoredRun[] = [];
+        for (const [i, stage] of buildable.entries()) {
+          if (token.isCancellationRequested) break;
+          progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', stageTitle(stage), String(i + 1), String(buildable.length)) });
+          const run = await this.sweep(stage, options, { report: () => undefined }, token);
+          if (run) done.push(run);
+        }
+        return done;
+      },
+    );
+    if (runs.length) await this.showPanel('compareAll');
+    return runs;
+  }
+
+  private async sweep(
+    stage: StageInfo,
+    options: BenchmarkOptions,
+    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    token: vscode.CancellationToken,
+  ): Promise<StoredRun | undefined> {
+    const settings = readSettings();
+    const sources = this.sourcesFor(stage, options.serversDir);
+    let built;
+    try {
+      progress.report({ message: vscode.l10n.t('building') });
+      built = await buildStage(sources, stage, settings.compiler);
+    } catch (err) {
+      if (err instanceof BuildFailure) return undefined;
+      throw err;
+    }
+    const requested = options.connections ?? settings.benchmarkConnections;
+    const plan = planSweep(stage, { connections: requested, durationS: options.durationS ?? DEFAULT_POINT_S });
+    const strings = benchStrings(vscode.env.language);
+    for (const skip of plan.skipped) progress.report({ message: describeSkip(skip, strings, (n) => formatCount(n, vscode.env.language)) });
+    if (plan.points.length === 0) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('{0}: none of the requested connection counts suit this model.', stage.id));
+      return undefined;
+    }
+    const abort = new AbortController();
+    const cancel = token.onCancellationRequested(() => abort.abort());
+    const date = new Date().toISOString();
+    // No SERVER_MODELS_TRACE: the benchmark measures the model, not the tracer.
+    const server = await StageProcess.start({ binary: built.binary, host: settings.host, port: 0, extraArgs: ['--quiet'] });
+    const rows: BenchRow[] = [];
+    let complete = false;
+    try {
+      const first = plan.points[0];
+      await runSweep({
+        host: server.host,
+        port: server.port,
+        label: stage.id,
+        mode: 'open',
+        rate: DEFAULT_RATE,
+        payloadBytes: DEFAULT_PAYLOAD_BYTES,
+        durationS: plan.durationS,
+        ackWaitMs: first.ackWaitMs,
+        drainTimeoutMs: first.drainTimeoutMs,
+        connections: plan.points.map((p) => p.connections),
+        signal: abort.signal,
+        onPointStart: (connections) =>
+          progress.report({ message: vscode.l10n.t('{0} connections…', formatCount(connections, vscode.env.language)) }),
+        onPoint: (row) => {
+          rows.push(row);
+          progress.report({
+            increment: 100 / plan.points.length,
+            message: vscode.l10n.t('{0} connections: {1} msg/s, p99 {2}', formatCount(row.connections, vscode.env.language),
+              formatCompactCount(row.throughput_msgs_per_s, vscode.env.language), formatLatencyUs(row.latency_us.p99, vscode.env.language)),
+          });
+        },
+        continueAfter: () => !server.hasExited,
+      });
+      complete = !server.hasExited;
+    } catch (err) {
+      if (!abort.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t('Benchmark of {0} failed: {1}', stage.id, err instanceof Error ? err.message : String(err)));
+    } finally {
+      cancel.dispose();
+      await server.stop();
+    }
+    if (rows.length === 0) return undefined;
+    const stored = await this.store.write({
+      stage: stage.id,
+      date,
+      tool: { name: 'server-models', version: String((this.context.extension.packageJSON as { version?: unknown }).version ?? '0') },
+      environment: captureEnvironment(),
+      build: await describeBuild(sources.serversDir, built.compiler, built.make),
+      settings: { mode: 'open', rate: DEFAULT_RATE, durationS: plan.durationS, payloadBytes: DEFAULT_PAYLOAD_BYTES, workEvery: null, requestedConnections: [...requested] },
+      rows,
+      skipped: plan.skipped,
+      complete,
+    });
+    this.latest.set(stage.id, stored);
+    const summary = this.summaryOf(stored);
+    if (summary) this.statuses.update(stage.id, { lastBenchmark: summary });
+    this.changed.fire();
+    return stored;
+  }
+
+  async showPanel(view: 'stage' | 'compareAll', run?: StoredRun): Promise<BenchmarkPanel> {
+    const panel = BenchmarkPanel.createOrShow(this.context.extensionUri, async (state) => viewForState(await this.store.list(), state));
+    if (!panel.isDisposed) this.wire(panel);
+    const listing = await this.store.list();
+    const shown = view === 'compareAll' ? compareAllView(listing) : stageView(listing, run);
+    panel.show(shown.results, shown.comparison);
+    return panel;
+  }
+
+  private readonly wired = new WeakSet<BenchmarkPanel>();
+
+  wire(panel: BenchmarkPanel): void {
+    if (this.wired.has(panel)) return;
+    this.wired.add(panel);
+    panel.onDidRequestCompareAll(() => void this.compareAll());
+  }
+
+  private async pickStage(): Promise<StageInfo | undefined> {
+    const picked = await vscode.window.showQuickPick(
+      STAGES.map((s) => ({ label: `${String(s.number).padStart(2, '0')} · ${stageTitle(s)}`, detail: s.model, stage: s })),
+      { placeHolder: vscode.l10n.t('Benchmark which stage?') },
+    );
+    return picked?.stage;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * `server-models run <stage>`: what the extension's Run Stage does, in a terminal. Builds the
+ * stage, starts it, runs the notes' client against it, prints both sides, stops the stage. With
+ * --trace, the stage streams its events to a trace sink (SERVER_MODELS_TRACE) and the client adds
+ * its own, so PATH ends up a recording of both on one time axis.
+ */
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { StageProcess } from '../stageProcess';
+import { TRACE_ENV } from '../trace/format';
+import { TraceSink } from '../trace/sink';
+import { flag, optionalInteger, parseCommand, stringValue } from './args';
+import { CliFailure, type CliContext } from './cliContext';
+import { MAX_CLIENT_CONNECTIONS } from './clientCommand';
+import { runPrintedClient } from './printedClient';
+import { ensureStageBuilt, resolveStage } from './stageBuild';
+import { usageOf } from './usage';
+
+/** Unix socket paths must stay short (about 100 bytes); macOS's tmpdir alone can be half that. */
+function sinkSocketPath(): string {
+  const dir = tmpdir().length <= 40 ? tmpdir() : '/tmp';
+  return join(dir, `server-models-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
+}
+
+export function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
+  if (!exit) return 'is still running';
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${String(exit.code)}`;
+}
+
+export async function runCommand(ctx: CliContext, argv: readonly string[]): Promise<number> {
+  const parsed = parseCommand(
+    'run',
+    argv,
+    {
+      connections: { type: 'string', short: 'n' },
+      port: { type: 'string' },
+      trace: { type: 'string' },
+      'build-dir': { type: 'string' },
+      cc: { type: 'string' },
+    },
+    { min: 1, max: 1 },
+  );
+  if (flag(parsed, 'help')) {
+    ctx.io.out(usageOf('run'));
+    return 0;
+  }
+  const stage = resolveStage('run', parsed.positionals[0]);
+  const connections = optionalInteger(parsed, 'run', 'connections', 1, MAX_CLIENT_CONNECTIONS) ?? 5;
+  const port = optionalInteger(parsed, 'run', 'port', 0, 65535) ?? 0;
+  const tracePath = stringValue(parsed, 'trace');
+  const buildDir = stringValue(parsed, 'build-dir');
+  const compiler = stringValue(parsed, 'cc');
+  const binary = await ensureStageBuilt(ctx, stage, { ...(buildDir ? { buildDir: resolve(buildDir) } : {}), ...(compiler ? { compiler } : {}) });
+
+  const sink = tracePath
+    ? await TraceSink.listen({
+        socketPath: sinkSocketPath(),
+        recordingPath: resolve(tracePath),
+        onError: (e) => ctx.io.err(`trace stream ${e.stream}: ${e.message}`),
+      })
+    : undefined;
+  let server: StageProcess | undefined;
+  try {
+    server = await StageProcess.start({
+      binary,
+      port,
+      extraArgs: parsed.passthrough,
+      ...(sink ? { env: { [TRACE_ENV]: sink.socketPath } } : {}),
+      onLine: (line) => ctx.io.out(`[${stage.id}] ${line}`),
+    });
+    const clientStream = sink?.openStream();
+    const result = await runPrintedClient(ctx, {
+      host: server.host,
+      port: server.port,
+      connections,
+      ...(clientStream ? { traceWrite: (bytes: Uint8Array) => clientStream.write(bytes) } : {}),
+    });
+    clientStream?.end();
+    const died = server.hasExited;
+    if (died) ctx.io.err(`${stage.id} ${describeExit(server.exit)} during the run`);
+    if (ctx.signal.aborted) return 130;
+    return result.ok && !died ? 0 : 1;
+  } catch (err) {
+    if (err instanceof Error && err.name === 'StageStartError') throw new CliFailure(`${stage.id} did not start: ${err.message}`);
+    throw err;
+  } finally {
+    await server?.stop();
+    if (sink) {
+      const summary = await sink.close();
+      ctx.io.err(`recording written to ${summary.recordingPath}: ${summary.streams} streams, ${summary.records} events`);
+    }
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Theme colours for the canvas. VS Code sets every theme colour as a CSS variable
+ * (`charts.blue` -> `--vscode-charts-blue`) in the page's inline styles; a canvas cannot use
+ * variables, so they are read once and again whenever the theme changes (VS Code then rewrites
+ * those styles and the body's theme class and attributes).
+ */
+import { cssVariable, LANE_STATE_NAMES, LANE_THEME_COLORS, STATE_THEME_COLOR } from '../../src/core/trace/states';
+
+/** Used when a variable is missing (a test page, an old theme). */
+const FALLBACK: Readonly<Record<string, string>> = {
+  'charts.foreground': '#cccccc',
+  'charts.lines': '#808080',
+  'charts.red': '#f14c4c',
+  'charts.blue': '#3794ff',
+  'charts.yellow': '#cca700',
+  'charts.orange': '#d18616',
+  'charts.green': '#89d185',
+  'charts.purple': '#b180d7',
+  'terminal.ansiBrightBlue': '#3b8eea',
+  'terminal.ansiMagenta': '#bc3fbc',
+  'terminal.ansiBrightMagenta': '#d670d6',
+  'terminal.ansiBrightGreen': '#23d18b',
+  'terminal.ansiCyan': '#11a8cd',
+  'terminal.ansiYellow': '#e5e510',
+  'editor.background': '#1e1e1e',
+  'editor.foreground': '#cccccc',
+  'focusBorder': '#007fd4',
+  'editorCursor.foreground': '#aeafad',
+  'descriptionForeground': '#9d9d9d',
+  'editor.lineHighlightBorder': '#282828',
+  'list.hoverBackground': '#2a2d2e',
+  'list.activeSelectionBackground': '#04395e',
+};
+
+export class Palette {
+  /** Fill colour by state id. */
+  state: string[] = [];
+  /** Lane colours (label swatch). */
+  lanes: string[] = [];
+  background = '';
+  foreground = '';
+  muted = '';
+  grid = '';
+  cursor = '';
+  focus = '';
+  selection = '';
+  hover = '';
+  font = '12px sans-serif';
+
+  constructor(private readonly root: HTMLElement) {
+    this.read();
+  }
+
+  /** Calls `onChange` after re-reading the colours whenever the theme changes. */
+  watch(onChange: () => void): void {
+    const observer = new MutationObserver(() => {
+      this.read();
+      onChange();
+    });
+    const attributeFilter = ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-id'];
+    observer.observe(this.root, { attributes: true, attributeFilter });
+    observer.observe(document.documentElement, { attributes: true, attributeFilter });
+  }
+
+  /** Any theme colour by id, e.g. `charts.red`. */
+  color(themeColorId: string): string {
+    return getComputedStyle(this.root).getPropertyValue(cssVariable(themeColorId)).trim() || FALLBACK[themeColorId] || '#888888';
+  }
+
+  read(): void {
+    const get = (id: string) => this.color(id);
+    const style = getComputedStyle(this.root);
+    this.state = LANE_STATE_NAMES.map((name) => get(STATE_THEME_COLOR[name]));
+    this.lanes = LANE_THEME_COLORS.map(get);
+    this.background = get('editor.background');
+    this.foreground = get('editor.foreground');
+    this.muted = get('descriptionForeground');
+    this.grid = get('editor.lineHighlightBorder');
+    this.cursor = get('editorCursor.foreground');
+    this.focus = get('focusBorder');
+    this.selection = get('list.activeSelectionBackground');
+    this.hover = get('list.hoverBackground');
+    const family = style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif';
+    const size = style.getPropertyValue('--vscode-font-size').trim() || '12px';
+    this.font = `${size} ${family}`;
+  }
+}

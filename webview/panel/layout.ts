@@ -1,0 +1,61 @@
+/**
+ * The panel's page: toolbar and scrubber on top, the timeline canvas with the detail, counter
+ * and legend panes beside it, the table of lanes below, and the keyboard help.
+ */
+import type { Palette } from './colors';
+import { el } from './dom';
+import { LaneTable } from './laneTable';
+import { CountersPane, DetailsPane, legend } from './sidePanes';
+import type { Strings } from './text';
+import { Timeline } from './timeline';
+import { Toolbar, type ToolbarActions } from './toolbar';
+
+export interface Layout {
+  readonly toolbar: Toolbar;
+  readonly timeline: Timeline;
+  readonly details: DetailsPane;
+  readonly counters: CountersPane;
+  readonly lanes: LaneTable;
+  /** Over the canvas while there is nothing to draw. */
+  readonly empty: HTMLElement;
+  readonly notices: HTMLElement;
+  /** The canvas's container, whose size the canvas follows. */
+  readonly plot: HTMLElement;
+}
+
+export function buildLayout(
+  strings: Strings,
+  palette: Palette,
+  actions: ToolbarActions & { reveal(file: string, line: number): void },
+  speed: number,
+): Layout {
+  const s = strings;
+  const toolbar = new Toolbar(s, actions, speed);
+  const canvas = el('canvas', {
+    class: 'timeline',
+    tabindex: '0',
+    role: 'img',
+    'aria-label': s.get('timeline'),
+    'aria-describedby': 'timeline-help',
+  });
+  const timeline = new Timeline(canvas);
+  const details = new DetailsPane(s, (file, line) => actions.reveal(file, line));
+  const counters = new CountersPane(s);
+  const lanes = new LaneTable(s);
+  const empty = el('p', { class: 'empty' });
+  const notices = el('div', { class: 'notices', role: 'status' });
+  const plot = el('div', { class: 'plot' }, canvas, empty);
+  document.body.append(
+    el(
+      'div',
+      { class: 'panel' },
+      toolbar.element,
+      toolbar.scrubber,
+      notices,
+      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, details.element, counters.element, legend(s, palette))),
+      lanes.element,
+      el('p', { id: 'timeline-help', class: 'help' }, s.get('timelineHelp')),
+    ),
+  );
+  return { toolbar, timeline, details, counters, lanes, empty, notices, plot };
+}

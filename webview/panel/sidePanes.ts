@@ -1,0 +1,103 @@
+/**
+ * The panes beside the timeline: the event at the cursor (announced to screen readers), the
+ * stage's lesson counters at the cursor, and the colour legend.
+ */
+import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
+import { cssVariable, LANE_STATE_NAMES, LaneKind, LaneState, STATE_THEME_COLOR, stateStringKey, type LaneStateId } from '../../src/core/trace/states';
+import type { PanelStringKey } from '../../src/core/panel/protocol';
+import type { Palette } from './colors';
+import { eventFacts } from './describe';
+import { el } from './dom';
+import type { Strings } from './text';
+
+/** Each thread reserves this much address space for its stack (Linux's default 8 MiB). */
+const STACK_RESERVE_BYTES = 8 * 1024 * 1024;
+
+function section(title: string, body: HTMLElement): HTMLElement {
+  const id = `h-${Math.random().toString(36).slice(2)}`;
+  return el('section', { 'aria-labelledby': id }, el('h2', { id }, title), body);
+}
+
+function row(list: HTMLElement, term: string, value: Node | string): void {
+  list.append(el('dt', {}, term), el('dd', {}, value));
+}
+
+export class DetailsPane {
+  readonly element: HTMLElement;
+  private readonly list = el('dl', { class: 'facts' });
+  /** One sentence per step, read out by screen readers. */
+  private readonly announcement = el('p', { class: 'visually-hidden', 'aria-live': 'polite' });
+  private shown = -2;
+
+  constructor(
+    private readonly strings: Strings,
+    private readonly reveal: (file: string, line: number) => void,
+  ) {
+    this.element = section(strings.get('details'), el('div', {}, this.list, this.announcement));
+  }
+
+  show(model: TraceModel, event: number): void {
+    if (event === this.shown) return;
+    this.shown = event;
+    this.list.replaceChildren();
+    if (event < 0) {
+      this.list.append(el('dd', {}, this.strings.get('detailNone')));
+      return;
+    }
+    const s = this.strings;
+    const facts = eventFacts(s, model, event);
+    row(this.list, s.get('detailKind'), facts.kind);
+    row(this.list, s.get('detailThread'), facts.lane);
+    row(this.list, s.get('detailFd'), facts.fd);
+    row(this.list, s.get('detailValue'), facts.value);
+    row(this.list, s.get('detailTime'), facts.time);
+    if (facts.line > 0) {
+      const link = el('a', { href: '#', class: 'source' }, `${facts.file}:${facts.line}`);
+      link.addEventListener('click', (e) => {
+        e.preventDefault();
+        this.reveal(facts.file, facts.line);
+      });
+      row(this.list, s.get('detailSource'), link);
+    }
+    this.announcement.textContent = `${facts.time}: ${facts.lane}, ${facts.kind}${facts.fd !== '—' ? `, fd ${facts.fd}` : ''}`;
+  }
+}
+
+export class CountersPane {
+  readonly element: HTMLElement;
+  private readonly list = el('dl', { class: 'facts counters' });
+
+  constructor(private readonly strings: Strings) {
+    this.element = section(strings.get('counters'), this.list);
+  }
+
+  show(snapshot: ModelSnapshot, model: TraceModel): void {
+    const s = this.strings;
+    const { reported, threadLanesAlive, carriersBusy, clientsConnected } = snapshot.counters;
+    const entries: [PanelStringKey, string][] = [];
+    const threads = reported.threads ?? threadLanesAlive;
+    entries.push(['counterThreads', String(threads)]);
+    entries.push(['counterThreadMemory', `${((threads * STACK_RESERVE_BYTES) / (1024 * 1024)).toFixed(0)} MiB`]);
+    // Only the counters this stage reports: a select stage has no pool queue.
+    const counter = (value: number | undefined) => (value === undefined ? '—' : String(value));
+    if (model.counters.emptyPolls.length > 0) entries.push(['counterEmptyPolls', counter(reported.emptyPolls)]);
+    if (model.counters.fdsWatched.length > 0) entries.push(['counterSelectFds', counter(reported.fdsWatched)]);
+    if (model.counters.queuedWork.length > 0) entries.push(['counterPoolQueue', counter(reported.queuedWork)]);
+    if (model.lanes.some((l) => l.kind === LaneKind.carrier)) entries.push(['counterCarriersBusy', String(carriersBusy)]);
+    entries.push(['counterClients', String(clientsConnected)]);
+    if (model.counters.dropped.length > 0) entries.push(['counterDropped', counter(reported.dropped ?? 0)]);
+    this.list.replaceChildren();
+    for (const [key, value] of entries) row(this.list, s.get(key), value);
+  }
+}
+
+export function legend(strings: Strings, palette: Palette): HTMLElement {
+  const list = el('ul', { class: 'legend' });
+  LANE_STATE_NAMES.forEach((name, state) => {
+    if (state === LaneState.done || state === LaneState.gone) return;
+    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
+    swatch.style.background = `var(${cssVariable(STATE_THEME_COLOR[name])}, ${palette.state[state]})`;
+    list.append(el('li', {}, swatch, strings.get(stateStringKey(state as LaneStateId))));
+  });
+  return section(strings.get('legend'), list);
+}
