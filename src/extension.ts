@@ -85,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   const handlers: Record<CommandName, Handler> = {
     runStage: (stageArg?: unknown) => run.run(stageArg),
     stopStage: () => run.stop(),
-    benchmarkStage: (stageArg?: unknown, options?: unknown) => benchmarks.benchmark(stageArg, (options ?? {}) as BenchmarkOptions),
+    benchmarkStage: (stageArg?: unknown, options?: unknown) => benchmarks.benchmark(stageArg, options as BenchmarkOptions | undefined),
     openNotes: async (stageArg?: unknown) => {
       const stage = await resolveStage(stageArg, vscode.l10n.t('Open the notes of which stage?'));
       if (stage) await notesView.show(stage);

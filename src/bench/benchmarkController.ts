@@ -184,7 +184,7 @@ export class BenchmarkController implements vscode.Disposable {
     const stored = await this.store.write({
       stage: stage.id,
       date,
-      tool: { name: 'server-models', version: String((this.context.extension.packageJSON as { version?: unknown }).version ?? '0') },
+      tool: { name: 'server-models', version: extensionVersion(this.context) },
       environment: captureEnvironment(),
       build: await describeBuild(sources.serversDir, built.compiler, built.make),
       settings: { mode: 'open', rate: DEFAULT_RATE, durationS: plan.durationS, payloadBytes: DEFAULT_PAYLOAD_BYTES, workEvery: null, requestedConnections: [...requested] },
@@ -227,4 +227,9 @@ export class BenchmarkController implements vscode.Disposable {
   dispose(): void {
     this.changed.dispose();
   }
+}
+
+function extensionVersion(context: vscode.ExtensionContext): string {
+  const version = (context.extension.packageJSON as { version?: unknown }).version;
+  return typeof version === 'string' ? version : '0.0.0';
 }
