@@ -3,7 +3,11 @@
  * stage 06-epoll: 16-byte frames, closed loop, at 100 and 10,000 connections. Prints messages per
  * second and client CPU-seconds per million messages for each, and the ratio to C.
  *
- *   node --import tsx bench/loadgen-compare.ts [--duration 5] [--reps 3] [--sizes 100,10000]
+ *   node --import tsx bench/loadgen-compare.ts [--duration 5] [--reps 3] [--sizes 100,10000] [--pin]
+ *
+ * --pin (Linux, taskset): the stage on CPU 0, the single-threaded generators on CPU 1, so that
+ * the scheduler cannot put both ends on one core in some runs and on two in others (which moves
+ * the figures by 2x); our two-thread generator runs on both CPUs, as it must.
  *
  * Each repetition starts a fresh stage and runs the generators in a rotating order, so that a
  * slow moment of the machine does not always hit the same one; the table shows the median.
@@ -28,9 +32,9 @@ interface Sample {
 type Generator = 'C loadgen' | 'ours, 1 thread' | 'ours, 2 threads';
 const GENERATORS: readonly Generator[] = ['C loadgen', 'ours, 1 thread', 'ours, 2 threads'];
 
-function run(command: string, args: readonly string[], timeoutMs: number): Promise<string> {
+function run(command: string, args: readonly string[], timeoutMs: number, cpus?: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = cpus ? spawn('taskset', ['-c', cpus, command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(command, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -44,10 +48,11 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
   });
 }
 
-async function sample(generator: Generator, port: number, connections: number, durationS: number, loadgen: string, cli: string): Promise<Sample> {
+async function sample(generator: Generator, port: number, connections: number, durationS: number, loadgen: string, cli: string, pin: boolean): Promise<Sample> {
   const timeout = (durationS + 60) * 1000;
+  const cpus = pin ? (generator === 'ours, 2 threads' ? '0,1' : '1') : undefined;
   if (generator === 'C loadgen') {
-    const r = JSON.parse(await run(loadgen, ['127.0.0.1', String(port), String(connections), String(durationS), '16'], timeout)) as {
+    const r = JSON.parse(await run(loadgen, ['127.0.0.1', String(port), String(connections), String(durationS), '16'], timeout, cpus)) as {
       throughput_msgs_per_s: number; received: number; client_cpu_s: number; wrong_bytes: number; failed_connections: number;
     };
     if (r.wrong_bytes || r.failed_connections) throw new Error(`C loadgen errors: ${JSON.stringify(r)}`);
@@ -55,7 +60,7 @@ async function sample(generator: Generator, port: number, connections: number, d
   }
   const threads = generator === 'ours, 2 threads' ? '2' : '1';
   const r = JSON.parse(
-    await run(process.execPath, [cli, 'bench', `127.0.0.1:${port}`, '--closed', '--connections', String(connections), '--duration', String(durationS), '--payload', '16', '--threads', threads, '--json'], timeout),
+    await run(process.execPath, [cli, 'bench', `127.0.0.1:${port}`, '--closed', '--connections', String(connections), '--duration', String(durationS), '--payload', '16', '--threads', threads, '--json'], timeout, cpus),
   ) as { throughput_msgs_per_s: number; received: number; client_cpu_s: number; errors: Record<string, number> };
   if (Object.values(r.errors).some((n) => n > 0)) throw new Error(`our generator had errors: ${JSON.stringify(r.errors)}`);
   return { msgsPerS: r.throughput_msgs_per_s, cpuSPerMillion: (r.client_cpu_s / r.received) * 1e6 };
@@ -68,7 +73,8 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { duration: { type: 'string' }, reps: { type: 'string' }, sizes: { type: 'string' } } });
+  const { values } = parseArgs({ options: { duration: { type: 'string' }, reps: { type: 'string' }, sizes: { type: 'string' }, pin: { type: 'boolean' } } });
+  const pin = values.pin ?? false;
   const durationS = Number(values.duration ?? 5);
   const reps = Number(values.reps ?? 3);
   const sizes = (values.sizes ?? '100,10000').split(',').map(Number);
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
   const stageBinary = path.join(buildDir, '06-epoll');
 
   const loadBefore = loadavg()[0];
-  console.log(`load average before: ${loadBefore.toFixed(2)}; ${durationS} s per run, ${reps} repetitions, closed loop, 16-byte frames, stage 06-epoll`);
+  console.log(`load average before: ${loadBefore.toFixed(2)}; ${durationS} s per run, ${reps} repetitions, closed loop, 16-byte frames, stage 06-epoll${pin ? ', pinned' : ''}`);
   const samples = new Map<string, Sample[]>();
   for (const connections of sizes) {
     for (let rep = 0; rep < reps; rep++) {
@@ -92,7 +98,8 @@ async function main(): Promise<void> {
         // A fresh stage per run: nothing left over from the previous generator's connections.
         const stage = await StageProcess.start({ binary: stageBinary, port: 0 });
         try {
-          const s = await sample(generator, stage.port, connections, durationS, loadgen, cli);
+          if (pin && stage.pid) execFileSync('taskset', ['-pc', '0', String(stage.pid)], { stdio: 'ignore' });
+          const s = await sample(generator, stage.port, connections, durationS, loadgen, cli, pin);
           const key = `${connections}|${generator}`;
           samples.set(key, [...(samples.get(key) ?? []), s]);
           console.log(`  ${String(connections).padStart(6)} ${generator.padEnd(16)} ${Math.round(s.msgsPerS).toLocaleString('en-US').padStart(9)} msg/s  ${s.cpuSPerMillion.toFixed(2)} CPU-s/M`);

@@ -20,6 +20,7 @@ import { BenchmarkPanel } from './panel/benchmarkPanel';
 import { BenchmarkController, type BenchmarkOptions } from './bench/benchmarkController';
 import { BENCHMARK_SELECTOR, BenchmarkCodeLensProvider } from './bench/benchmarkCodeLens';
 import { viewForState } from './core/benchmark/panelViews';
+import { ExperimentController } from './views/experimentController';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -31,16 +32,19 @@ export interface ServerModelsApi {
   readonly shownNote: { noteId: string; language: string; sections: number } | undefined;
   readonly run: RunController;
   readonly benchmarks: BenchmarkController;
+  readonly experiments: ExperimentController;
+  readonly notes: NotesViewProvider;
   readonly recordings: RecordingStore;
 }
 
 export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   const statuses = new StageStatusStore();
   const stagesView = new StagesViewProvider(statuses);
-  const notesView = new NotesViewProvider(context.extensionUri, {
+  const experiments = new ExperimentController(context.workspaceState, () => sourcesForRun(context));
+  const notesView: NotesViewProvider = new NotesViewProvider(context.extensionUri, {
     serversDir: () => vscode.Uri.joinPath(context.extensionUri, 'servers').fsPath,
-    figures: () => ({}),
-    runExperiment: () => notReadyYet(vscode.l10n.t('Experiments')),
+    figures: (language) => experiments.figures(language),
+    runExperiment: (id) => void experiments.run(id, notesView),
   });
   const recordings = new RecordingStore(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'recordings'));
   const run = new RunController({
@@ -50,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     sourcesFor: () => sourcesForRun(context),
   });
   run.onDidStart((stage) => notesView.follow(stage.id));
+  run.onDidReachMoment((momentId) => notesView.markMoment(momentId));
   const benchmarks = new BenchmarkController(context, statuses, (_stage, serversDir) => sourcesForRun(context, serversDir));
   const codeLens = new BenchmarkCodeLensProvider(benchmarks);
   context.subscriptions.push(
@@ -122,15 +127,13 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     run,
     recordings,
     benchmarks,
+    experiments,
+    notes: notesView,
   };
 }
 
 export function deactivate(): void {
   // Everything is owned by context.subscriptions.
-}
-
-function notReadyYet(what: string): void {
-  void vscode.window.showInformationMessage(vscode.l10n.t('{0} is not ready yet in this version of Server Models.', what));
 }
 
 /** A stage from a command argument (id, tree item), or asked for with a Quick Pick. */

@@ -24,6 +24,12 @@ static void on_stop_signal(int sig) {
 /* Blocks in read() on stdin until the parent's end of the pipe closes, then stops the stage. */
 static void *watch_parent(void *unused) {
     (void)unused;
+    /* Named so that thread counts (the lessons of 02 and 09) can leave it out. */
+#if defined(__APPLE__)
+    pthread_setname_np("parent-watch");
+#elif defined(__linux__)
+    pthread_setname_np(pthread_self(), "parent-watch");
+#endif
     char byte;
     for (;;) {
         ssize_t n = read(STDIN_FILENO, &byte, 1);

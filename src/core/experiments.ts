@@ -137,11 +137,14 @@ export interface Experiment {
 const NOTES_FIVE: ClientGroup = { label: 'clients', count: 5, script: { kind: 'notes' } };
 const ECHO_FRAME = '^ping$';
 
-/** Slow work requests at 0 ms and, from 200 ms, other clients echoing every 50 ms for 2 s. */
-function slowRequestBeside(echoClients: number, slowClients = 1): readonly ClientGroup[] {
+/**
+ * Slow work requests at `slowAtMs` and, 200 ms later, other clients echoing every 50 ms for 2 s.
+ * 08 starts the slow request at 900 ms so that it spans its one-second timer's first tick.
+ */
+function slowRequestBeside(echoClients: number, slowClients = 1, slowAtMs = 0): readonly ClientGroup[] {
   return [
-    { label: 'slow', count: slowClients, script: { kind: 'work', number: SLOW_PRIME } },
-    { label: 'echo', count: echoClients, startAtMs: 200, script: { kind: 'echo', frame: ECHO_FRAME, everyMs: 50, count: 40 } },
+    { label: 'slow', count: slowClients, startAtMs: slowAtMs, script: { kind: 'work', number: SLOW_PRIME } },
+    { label: 'echo', count: echoClients, startAtMs: slowAtMs + 200, script: { kind: 'echo', frame: ECHO_FRAME, everyMs: 50, count: 40 } },
   ];
 }
 
@@ -363,7 +366,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   {
     id: 'ae-slow-command',
     title: { en: 'A slow command freezes every client and the timer', ko: '느린 명령 하나가 모든 클라이언트와 타이머를 멈춤' },
-    runs: [{ label: 'ae', stage: '08-ae', clients: slowRequestBeside(3), deadlineMs: 30_000 }],
+    runs: [{ label: 'ae', stage: '08-ae', clients: slowRequestBeside(3, 1, 900), deadlineMs: 30_000 }],
     measures: [
       { id: 'work', run: 'ae', group: 'slow', metric: 'work-duration' },
       { id: 'echo', run: 'ae', group: 'echo', metric: 'reply-latency-max' },

@@ -16,6 +16,9 @@ import { RecordingPanel } from '../panel/recordingPanel';
 import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
 import { SourceAnnotations } from './sourceAnnotations';
+import { LiveRecording } from './liveRecording';
+import { findMoment } from '../core/notes/moments';
+import { noteLanguageFor } from '../core/notes/language';
 import { revealSource } from '../views/notesView';
 import { stageBuildability, probeToolchain } from '../core/toolchain';
 
@@ -39,7 +42,10 @@ export class RunController implements vscode.Disposable {
   private readonly startedEmitter = new vscode.EventEmitter<StageInfo>();
   /** A run started (the Concept Notes view follows the running stage). */
   readonly onDidStart = this.startedEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.startedEmitter];
+  private readonly momentEmitter = new vscode.EventEmitter<string>();
+  /** The running stage reached a moment a note talks about (its id, src/core/notes/moments.ts). */
+  readonly onDidReachMoment = this.momentEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [this.startedEmitter, this.momentEmitter];
 
   constructor(private readonly deps: RunControllerDeps) {
     this.statusItem = vscode.window.createStatusBarItem('serverModels.run', vscode.StatusBarAlignment.Left, 50);
@@ -87,6 +93,17 @@ export class RunController implements vscode.Disposable {
     await this.showSource(stage, sources);
     const panel = this.showPanel(stage, title, recordingPath);
     const annotations = this.annotate(sources);
+    const live = new LiveRecording(stage.id, {
+      modelChanged: (model) => annotations.update(model),
+      momentsReached: (moments) => {
+        const language = noteLanguageFor(vscode.env.language);
+        for (const moment of moments) {
+          const info = findMoment(moment.id);
+          if (info) panel.notice('info', `${vscode.l10n.t('Moment')}: ${info.title[language]}`);
+          this.momentEmitter.fire(moment.id);
+        }
+      },
+    });
     let session: RunSession;
     try {
       session = await RunSession.start({
@@ -100,7 +117,7 @@ export class RunController implements vscode.Disposable {
         title,
         onRecordingBytes: (bytes) => {
           panel.append(bytes);
-          annotations.append(bytes);
+          live.append(bytes);
         },
         onTraceProblem: (message) => panel.notice('error', message),
       });
@@ -117,7 +134,7 @@ export class RunController implements vscode.Disposable {
     this.statusItem.tooltip = vscode.l10n.t('Stop {0}', title);
     this.statusItem.show();
     session.onDidEnd(() => {
-      annotations.finish();
+      live.finish();
       void this.sessionEnded(session, stage, panel);
     });
     this.startedEmitter.fire(stage);

@@ -5,20 +5,18 @@
  */
 import * as vscode from 'vscode';
 import { type CallName, describeLine, lineStats, type LineStat } from '../core/annotations/lineStats';
-import { RecordingReader } from '../core/trace/recording';
+import { type TraceModel } from '../core/trace/model';
 import { type ThreadLine } from '../core/panel/protocol';
 
 /** Maps a file as the trace names it (relative to servers/) to the file the user sees. */
 export type TraceFileResolver = (traceFile: string) => vscode.Uri;
 
 export class SourceAnnotations implements vscode.Disposable {
-  private readonly reader = new RecordingReader();
   private stats: LineStat[] = [];
   private cursorLines: readonly ThreadLine[] = [];
   private readonly statsType: vscode.TextEditorDecorationType;
   private readonly cursorTypes = new Map<string, vscode.TextEditorDecorationType>();
   private readonly disposables: vscode.Disposable[] = [];
-  private refreshTimer: NodeJS.Timeout | undefined;
   /** Lines decorated per document, for tests and for "is this line annotated". */
   private readonly decorated = new Map<string, number[]>();
 
@@ -35,22 +33,10 @@ export class SourceAnnotations implements vscode.Disposable {
     this.disposables.push(this.statsType, vscode.window.onDidChangeVisibleTextEditors(() => this.render()));
   }
 
-  /** Recording bytes, in file order (a live run's batches, or a whole file). */
-  append(bytes: Uint8Array): void {
-    this.reader.push(bytes);
-    // Live runs append many small batches: recompute at most every half second.
-    this.refreshTimer ??= setTimeout(() => {
-      this.refreshTimer = undefined;
-      this.refresh();
-    }, 500);
-  }
-
-  /** The recording is complete: compute the final figures now. */
-  finish(): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
-    this.reader.finish();
-    this.refresh();
+  /** Recomputes the figures from the run's model (the caller decides how often). */
+  update(model: TraceModel): void {
+    this.stats = lineStats(model);
+    this.render();
   }
 
   /** The panel's step cursor moved. */
@@ -62,11 +48,6 @@ export class SourceAnnotations implements vscode.Disposable {
   /** 1-based lines that carry figures in `uri`. */
   decoratedLines(uri: vscode.Uri): readonly number[] {
     return this.decorated.get(uri.toString()) ?? [];
-  }
-
-  private refresh(): void {
-    this.stats = lineStats(this.reader.model);
-    this.render();
   }
 
   private render(): void {
@@ -119,7 +100,6 @@ export class SourceAnnotations implements vscode.Disposable {
   }
 
   dispose(): void {
-    clearTimeout(this.refreshTimer);
     for (const type of this.cursorTypes.values()) type.dispose();
     for (const d of this.disposables) d.dispose();
   }

@@ -98,9 +98,9 @@ export async function runOnce(run: ExperimentRun, measures: readonly Measure[], 
       ),
     );
     const clientSeconds = (performance.now() - runStartMs) / 1000;
+    const reason = stop.signal.aborted ? (stop.signal.reason as 'deadline' | 'cancelled' | 'stage-exited') : undefined;
     const samples = await sampler.stop();
     sampler = undefined;
-    const reason = stop.signal.aborted ? (stop.signal.reason as 'deadline' | 'cancelled' | 'stage-exited') : undefined;
     if (reason === 'deadline') throw new ExperimentError('deadline', `run "${run.label}" did not finish within ${run.deadlineMs} ms`, run.label, tail(stage.lines));
     if (reason === 'cancelled') throw new ExperimentError('cancelled', 'cancelled', run.label);
     if (reason === 'stage-exited') {

@@ -31,7 +31,8 @@ export interface TraceMatch {
 /** The thread a "busy" trigger watches. */
 export type BusyThread =
   /** The thread that waits for readiness: busy from a SELECT_END / EPOLL_WAIT_END / KEVENT_END /
-   *  LOOP_WAIT_END to the next *_BEGIN on the same lane. */
+   *  LOOP_WAIT_END to the next *_BEGIN on the same lane; a callback (CALLBACK_BEGIN to
+   *  CALLBACK_END) counts as busy too, because libuv runs its callbacks inside its poll phase. */
   | 'loop'
   /** A carrier: busy from GREEN_MOUNTED to GREEN_UNMOUNTED on the same lane (not parking). */
   | 'carrier';

@@ -29,10 +29,7 @@ export class GroupOutcome {
   readonly latency: Histogram = createLatencyHistogram();
   replies = 0;
 
-  constructor(
-    readonly label: string,
-    readonly count: number,
-  ) {}
+  constructor(readonly label: string) {}
 
   /** A new connection's record, started now. */
   open(startMs: number): ConnectionRecord {

@@ -64,7 +64,7 @@ class ConnectGate {
 }
 
 export async function runGroup(group: ClientGroup, target: GroupTarget): Promise<GroupOutcome> {
-  const outcome = new GroupOutcome(group.label, group.count);
+  const outcome = new GroupOutcome(group.label);
   await delay(target.runStartMs + (group.startAtMs ?? 0) - performance.now(), target.signal);
   const gate = new ConnectGate(CONNECT_CONCURRENCY);
   const pacer = new SendPacer();

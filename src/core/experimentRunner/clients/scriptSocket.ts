@@ -9,9 +9,13 @@ import { performance } from 'node:perf_hooks';
 import { ACK } from '../../protocol';
 import { type ConnectionRecord } from './groupOutcome';
 
-/** A request whose reply is awaited: its whole expected reply and the time latency counts from. */
+/**
+ * A request whose reply is awaited: the replies it may get (a work request's answer is not worked
+ * out here: that would cost this process the same CPU time the lesson puts on the server) and the
+ * time latency counts from.
+ */
 interface AwaitedReply {
-  readonly expected: Buffer;
+  readonly expected: readonly Buffer[];
   readonly fromMs: number;
   readonly done: (latencyMs: number) => void;
 }
@@ -21,10 +25,11 @@ const CONNECT_TIMEOUT_MS = 10_000;
 export class ScriptSocket {
   private readonly socket: Socket;
   private readonly awaited: AwaitedReply[] = [];
-  /** Position inside the head reply. */
+  /** Position inside the head reply, and the replies it may still be. */
   private replyAt = 0;
+  private matching: readonly Buffer[] | undefined;
   private ended = false;
-  private wakers = new Set<() => void>();
+  private readonly wakers = new Set<() => void>();
 
   constructor(
     host: string,
@@ -67,8 +72,8 @@ export class ScriptSocket {
     return this.awaited.length;
   }
 
-  /** Sends `bytes` and awaits `expected` back; `done` gets the latency from `fromMs`. */
-  request(bytes: Buffer, expected: Buffer, fromMs: number, done: (latencyMs: number) => void): void {
+  /** Sends `bytes` and awaits one of `expected` back; `done` gets the latency from `fromMs`. */
+  request(bytes: Buffer, expected: readonly Buffer[], fromMs: number, done: (latencyMs: number) => void): void {
     if (this.ended) return;
     this.awaited.push({ expected, fromMs, done });
     this.socket.write(bytes);
@@ -128,18 +133,26 @@ export class ScriptSocket {
         this.finish('error', `${chunk.length - at} reply bytes arrived with no request outstanding`);
         return;
       }
-      const take = Math.min(head.expected.length - this.replyAt, chunk.length - at);
-      for (let i = 0; i < take; i++) {
-        if (chunk[at + i] !== head.expected[this.replyAt + i]) {
-          this.finish('error', `reply byte ${this.replyAt + i} differs: expected 0x${head.expected[this.replyAt + i].toString(16)}, got 0x${chunk[at + i].toString(16)}`);
+      let matching = this.matching ?? head.expected;
+      let complete = false;
+      while (at < chunk.length && !complete) {
+        const byte = chunk[at];
+        const next = matching.filter((reply) => reply[this.replyAt] === byte);
+        if (next.length === 0) {
+          const wanted = matching.map((reply) => `0x${reply[this.replyAt].toString(16)}`).join(' or ');
+          this.finish('error', `reply byte ${this.replyAt} differs: expected ${wanted}, got 0x${byte.toString(16)}`);
           return;
         }
+        matching = next;
+        at++;
+        this.replyAt++;
+        complete = matching.some((reply) => reply.length === this.replyAt);
       }
-      at += take;
-      this.replyAt += take;
-      if (this.replyAt === head.expected.length) {
+      this.matching = matching;
+      if (complete) {
         this.awaited.shift();
         this.replyAt = 0;
+        this.matching = undefined;
         head.done(now - head.fromMs);
       }
     }

@@ -6,17 +6,25 @@
 import { performance } from 'node:perf_hooks';
 import { recordMs } from '../../bench/histogram';
 import { type ClientScript } from '../../experiments';
-import { expectedReply } from '../../protocol';
+import { COMPOSITE_REPLY, expectedReply, PRIME_REPLY } from '../../protocol';
 import { type GroupOutcome } from './groupOutcome';
 import { type ScriptSocket } from './scriptSocket';
 import { type SendPacer } from './sendPacer';
 
 type Script<K extends ClientScript['kind']> = Extract<ClientScript, { kind: K }>;
 
-/** The request bytes of a frame or work script and the reply they call for. */
-function exchange(text: string): { readonly bytes: Buffer; readonly reply: Buffer } {
-  const bytes = Buffer.from(text, 'latin1');
-  return { bytes, reply: expectedReply(bytes) };
+/** A frame's bytes and the one reply it calls for. */
+function frameExchange(frame: string): { readonly bytes: Buffer; readonly replies: readonly Buffer[] } {
+  const bytes = Buffer.from(frame, 'latin1');
+  return { bytes, replies: [expectedReply(bytes)] };
+}
+
+/**
+ * A work request and the replies it may get. The answer is not worked out here: trial division
+ * of the slow prime would block this process for as long as it blocks the server.
+ */
+function workExchange(number: string): { readonly bytes: Buffer; readonly replies: readonly Buffer[] } {
+  return { bytes: Buffer.from(`!${number}$`, 'latin1'), replies: [Buffer.from(PRIME_REPLY), Buffer.from(COMPOSITE_REPLY)] };
 }
 
 function frameDone(group: GroupOutcome): (latencyMs: number) => void {
@@ -36,8 +44,8 @@ export async function runIdle(socket: ScriptSocket, script: Script<'idle'>): Pro
 /** One work request; its reply time is the record's workMs. */
 export async function runWork(socket: ScriptSocket, script: Script<'work'>): Promise<void> {
   if (await socket.until(() => socket.acked)) {
-    const { bytes, reply } = exchange(`!${script.number}$`);
-    socket.request(bytes, reply, performance.now(), (ms) => (socket.record.workMs = ms));
+    const { bytes, replies } = workExchange(script.number);
+    socket.request(bytes, replies, performance.now(), (ms) => (socket.record.workMs = ms));
     if (await socket.until(() => socket.outstanding === 0)) {
       socket.record.completed = true;
       await socket.holdUntil(performance.now() + (script.holdMs ?? 0));
@@ -49,12 +57,12 @@ export async function runWork(socket: ScriptSocket, script: Script<'work'>): Pro
 /** Send, wait for the whole reply, repeat, for `durationMs` from the `*`. */
 export async function runPingPong(socket: ScriptSocket, script: Script<'ping-pong'>, group: GroupOutcome): Promise<void> {
   if (await socket.until(() => socket.acked)) {
-    const { bytes, reply } = exchange(script.frame);
+    const { bytes, replies } = frameExchange(script.frame);
     const endMs = performance.now() + script.durationMs;
     const counted = frameDone(group);
     const sendNext = () => {
       const now = performance.now();
-      if (now < endMs && socket.isOpen) socket.request(bytes, reply, now, next);
+      if (now < endMs && socket.isOpen) socket.request(bytes, replies, now, next);
     };
     const next = (latencyMs: number) => {
       counted(latencyMs);
@@ -74,12 +82,12 @@ export async function runPingPong(socket: ScriptSocket, script: Script<'ping-pon
  */
 export async function runEcho(socket: ScriptSocket, script: Script<'echo'>, group: GroupOutcome, pacer: SendPacer): Promise<void> {
   if (await socket.until(() => socket.acked)) {
-    const { bytes, reply } = exchange(script.frame);
+    const { bytes, replies } = frameExchange(script.frame);
     const done = frameDone(group);
     let sent = 0;
     pacer.add(socket.record.connectedMs!, (dueMs) => {
       if (!socket.isOpen) return undefined;
-      socket.request(bytes, reply, dueMs, done);
+      socket.request(bytes, replies, dueMs, done);
       sent++;
       return sent < script.count ? dueMs + script.everyMs : undefined;
     });

@@ -6,7 +6,7 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { type Localized } from '../../notes/language';
 
-export type FdKind = 'listening socket' | 'client socket' | 'socket' | 'epoll' | 'eventfd' | 'pipe' | 'timerfd' | 'signalfd' | 'inotify' | 'null' | 'terminal' | 'file';
+export type FdKind = 'stdin' | 'stdout' | 'stderr' | 'listening socket' | 'client socket' | 'socket' | 'epoll' | 'eventfd' | 'pipe' | 'timerfd' | 'signalfd' | 'inotify' | 'null' | 'terminal' | 'file';
 
 export interface FdEntry {
   readonly fd: number;
@@ -16,6 +16,9 @@ export interface FdEntry {
 }
 
 const KIND_WORDS: Readonly<Record<FdKind, Localized>> = {
+  'stdin': { en: 'stdin', ko: '표준 입력' },
+  'stdout': { en: 'stdout', ko: '표준 출력' },
+  'stderr': { en: 'stderr', ko: '표준 오류' },
   'listening socket': { en: 'listening socket', ko: '리슨 소켓' },
   'client socket': { en: 'client socket', ko: '클라이언트 소켓' },
   'socket': { en: 'socket', ko: '소켓' },
@@ -40,8 +43,12 @@ export function tcpInodes(text: string): Map<string, 'listening socket' | 'clien
   return inodes;
 }
 
-/** What a /proc/<pid>/fd link target is: `socket:[123]`, `anon_inode:[eventpoll]`, `pipe:[9]`, a path. */
+/** What a /proc/<pid>/fd link target is: `socket:[123]`, `anon_inode:[eventpoll]`, `pipe:[9]`, a path; 0-2 by number. */
+const STDIO: readonly FdKind[] = ['stdin', 'stdout', 'stderr'];
+
 export function classifyFd(fd: number, target: string, tcp: ReadonlyMap<string, FdKind>): FdEntry {
+  // Whatever they are connected to (here: pipes to the extension), 0-2 are the standard streams.
+  if (fd < STDIO.length) return { fd, kind: STDIO[fd] };
   const socket = /^socket:\[(\d+)\]$/.exec(target);
   if (socket) return { fd, kind: tcp.get(socket[1]) ?? 'socket' };
   if (target.startsWith('pipe:')) return { fd, kind: 'pipe' };

@@ -68,6 +68,20 @@ export async function readStatus(pid: number): Promise<ProcStatus | undefined> {
   return parseStatus(await readFile(`/proc/${pid}/status`, 'utf8'));
 }
 
+/**
+ * Threads of the stages' plumbing, not of the model they teach: servers/common/stop.c's watcher,
+ * which waits on stdin so that a stage ends with its parent. Known by the name the thread gives
+ * itself (pthread_setname_np), so a figure can say "1 thread" for a single-threaded loop.
+ */
+export const PLUMBING_THREAD_NAMES: ReadonlySet<string> = new Set(['parent-watch']);
+
+/** How many of the process's threads are plumbing (PLUMBING_THREAD_NAMES). */
+export async function countPlumbingThreads(pid: number): Promise<number> {
+  const tids = await readdir(`/proc/${pid}/task`);
+  const names = await Promise.all(tids.map((tid) => readFile(`/proc/${pid}/task/${tid}/comm`, 'utf8').catch(() => '')));
+  return names.filter((name) => PLUMBING_THREAD_NAMES.has(name.trim())).length;
+}
+
 /** Context switches by thread id, for every thread alive now (threads that ended are gone from /proc). */
 export async function readThreadSwitches(pid: number): Promise<Map<number, number>> {
   const switches = new Map<number, number>();

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { type FdEntry, readFdTable } from './fdTable';
-import { clockTicksPerSecond, readCpuTicks, readStatus, readThreadSwitches } from './procFiles';
+import { clockTicksPerSecond, countPlumbingThreads, readCpuTicks, readStatus, readThreadSwitches } from './procFiles';
 import { psSample } from './psFallback';
 
 export const SAMPLE_INTERVAL_MS = 100;
@@ -39,6 +39,8 @@ interface Peaks {
   cpuStart?: number;
   cpuEnd?: number;
   threadsPeak?: number;
+  /** Threads that are not the model's (see PLUMBING_THREAD_NAMES), counted out of threadsPeak. */
+  plumbingThreads?: number;
   rssPeakKb?: number;
   vszPeakKb?: number;
   switchesStart?: Map<number, number>;
@@ -110,12 +112,14 @@ export class ServerSampler {
 
   private async sampleProc(first: boolean): Promise<void> {
     const { needs, peaks, pid } = this;
-    const [cpu, status, switches, fdTable] = await Promise.all([
+    const [plumbing, cpu, status, switches, fdTable] = await Promise.all([
+      first && needs.threads ? countPlumbingThreads(pid) : undefined,
       needs.cpu ? readCpuTicks(pid) : undefined,
       needs.threads || needs.memory ? readStatus(pid) : undefined,
       needs.switches ? readThreadSwitches(pid) : undefined,
       needs.fdTable ? readFdTable(pid) : undefined,
     ]);
+    if (plumbing !== undefined) peaks.plumbingThreads = plumbing;
     if (cpu !== undefined) {
       if (first) peaks.cpuStart = cpu;
       peaks.cpuEnd = cpu;
@@ -158,7 +162,7 @@ export class ServerSampler {
     }
     return {
       ...(p.cpuStart !== undefined && p.cpuEnd !== undefined ? { cpuSeconds: (p.cpuEnd - p.cpuStart) / ticks } : {}),
-      ...(p.threadsPeak !== undefined ? { threadsPeak: p.threadsPeak } : {}),
+      ...(p.threadsPeak !== undefined ? { threadsPeak: p.threadsPeak - (p.plumbingThreads ?? 0) } : {}),
       ...(p.rssPeakKb !== undefined ? { rssPeakKb: p.rssPeakKb } : {}),
       ...(p.vszPeakKb !== undefined ? { vszPeakKb: p.vszPeakKb } : {}),
       ...(switches !== undefined ? { switches } : {}),
