@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describeLine, formatDuration, lineStats } from '../../src/core/annotations/lineStats';
-import { RecordingReader } from '../../src/core/trace/recording';
+import { concatBytes, RecordingReader } from '../../src/core/trace/recording';
 import { encodeHeader, encodeName, encodeRecord, Kind, TraceSource } from '../../src/core/trace/format';
 
 /** A one-stream trace: a thread waiting in recv twice at line 30, then working at line 40. */
@@ -18,13 +18,7 @@ function trace(): Uint8Array {
     encodeRecord({ timeNs: t0 + 5_000_000n, lane: 0, kind: Kind.WORK_STARTED, fileId: 1, line: 40, fd: 5, value: 7 }),
     encodeRecord({ timeNs: t0 + 1_505_000_000n, lane: 0, kind: Kind.WORK_DONE, fileId: 1, line: 41, fd: 5, value: 1 }),
   ];
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  return bytes;
+  return concatBytes(parts);
 }
 
 test('calls are counted per line, and waits and work are timed from begin to end', () => {

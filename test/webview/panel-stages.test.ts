@@ -129,7 +129,8 @@ describe('the panel with real recordings of every stage', () => {
         const pixels = await rowPixels(panel, rows.length);
         lanes.forEach((lane, r) => {
           const hasSpans = lane.levels[0].length > 0;
-          if (hasSpans) assert.ok(pixels[r].drawn > 50, `${stage.id}: lane ${lane.name} is drawn (${pixels[r].drawn} px)`);
+          // A span is drawn at least a few pixels wide, however short it was.
+          if (hasSpans) assert.ok(pixels[r].drawn > 10, `${stage.id}: lane ${lane.name} is drawn (${pixels[r].drawn} px)`);
         });
         const lessonRows = lanes.map((l, r) => ({ l, r })).filter(({ l }) => l.kind !== LaneKind.client);
         const magenta = lessonRows.reduce((n, { r }) => n + pixels[r].magenta, 0);

@@ -1,15 +1,9 @@
 // Concept Notes view (browser side). The host sends rendered, escaped HTML; this file shows it,
 // marks moments and figures, and reports clicks back as typed messages.
 import type { HostToNotesMessage, NotesToHostMessage, ShowNoteMessage } from '../../src/core/notes/viewProtocol';
+import { VsCodeHost } from '../shared/vscodeHost';
 
-interface VsCodeApi {
-  postMessage(message: NotesToHostMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
+const host = new VsCodeHost<HostToNotesMessage, NotesToHostMessage, { noteId: string }>();
 const header = document.createElement('header');
 const article = document.createElement('main');
 const related = document.createElement('nav');
@@ -28,7 +22,7 @@ function languageToggle(note: ShowNoteMessage): HTMLElement {
     button.type = 'button';
     button.textContent = label;
     button.setAttribute('aria-pressed', String(note.language === language));
-    button.addEventListener('click', () => vscode.postMessage({ type: 'setLanguage', language }));
+    button.addEventListener('click', () => host.post({ type: 'setLanguage', language }));
     group.append(button);
   }
   return group;
@@ -61,8 +55,8 @@ function show(note: ShowNoteMessage): void {
   }
   if (note.section) document.getElementById(`section-${note.section}`)?.scrollIntoView();
   else window.scrollTo(0, 0);
-  vscode.setState({ noteId: note.noteId });
-  vscode.postMessage({ type: 'shown', noteId: note.noteId, language: note.language, sections: article.querySelectorAll('section.note-section').length });
+  host.save({ noteId: note.noteId });
+  host.post({ type: 'shown', noteId: note.noteId, language: note.language, sections: article.querySelectorAll('section.note-section').length });
 }
 
 function markMoment(momentId: string): void {
@@ -90,17 +84,16 @@ document.body.addEventListener('click', (event) => {
   const data = target.dataset;
   if (target.classList.contains('source-link') && data.file) {
     event.preventDefault();
-    vscode.postMessage({ type: 'openSource', file: data.file, needle: data.needle, line: data.line ? Number(data.line) : undefined });
+    host.post({ type: 'openSource', file: data.file, needle: data.needle, line: data.line ? Number(data.line) : undefined });
   } else if (target.classList.contains('note-link') && data.note) {
     event.preventDefault();
-    vscode.postMessage({ type: 'openNote', noteId: data.note, section: data.section });
+    host.post({ type: 'openNote', noteId: data.note, section: data.section });
   } else if (target.classList.contains('run-experiment') && data.experiment) {
-    vscode.postMessage({ type: 'runExperiment', experimentId: data.experiment });
+    host.post({ type: 'runExperiment', experimentId: data.experiment });
   }
 });
 
-window.addEventListener('message', (event: MessageEvent<HostToNotesMessage>) => {
-  const message = event.data;
+host.onMessage((message) => {
   switch (message.type) {
     case 'show':
       show(message);
@@ -114,4 +107,4 @@ window.addEventListener('message', (event: MessageEvent<HostToNotesMessage>) => 
   }
 });
 
-if (current === undefined) vscode.postMessage({ type: 'ready' });
+if (current === undefined) host.post({ type: 'ready' });

@@ -1,36 +1,13 @@
-/**
- * The webview's end of the host connection: typed messages out, typed messages in, and the
- * state VS Code keeps for us across hiding and reloading.
- */
+/** The recording panel's connection to the extension host (src/core/panel/protocol.ts). */
 import type { HostToPanelMessage, PanelToHostMessage, PanelViewState } from '../../src/core/panel/protocol';
+import { VsCodeHost } from '../shared/vscodeHost';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
+function isPanelViewState(state: unknown): state is PanelViewState {
+  return typeof state === 'object' && state !== null && typeof (state as Partial<PanelViewState>).cursorNs === 'number';
 }
 
-declare function acquireVsCodeApi(): VsCodeApi;
-
-export class Host {
-  private readonly api = acquireVsCodeApi();
-
-  post(message: PanelToHostMessage): void {
-    this.api.postMessage(message);
-  }
-
-  onMessage(handler: (message: HostToPanelMessage) => void): void {
-    window.addEventListener('message', (event: MessageEvent<HostToPanelMessage>) => {
-      if (event.data && typeof event.data === 'object' && typeof event.data.type === 'string') handler(event.data);
-    });
-  }
-
+export class Host extends VsCodeHost<HostToPanelMessage, PanelToHostMessage, PanelViewState> {
   get savedState(): PanelViewState | undefined {
-    const state = this.api.getState() as Partial<PanelViewState> | undefined;
-    return state && typeof state.cursorNs === 'number' ? (state as PanelViewState) : undefined;
-  }
-
-  save(state: PanelViewState): void {
-    this.api.setState(state);
+    return this.loadState(isPanelViewState);
   }
 }
