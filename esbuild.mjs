@@ -2,7 +2,7 @@
 // (browser), and, with --tests, the integration suite that runs inside VS Code.
 //   node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -41,6 +41,14 @@ if (tests) {
     outdir: 'out/test/integration/suite',
     external: ['vscode', 'mocha'],
   });
+  builds.push({
+    ...node,
+    sourcemap: true,
+    minify: false,
+    entryPoints: ['test/integration/vsix/index.ts'],
+    outfile: 'out/test/integration/vsix/index.js',
+    external: ['vscode', 'mocha'],
+  });
 }
 
 function copyAssets() {
@@ -50,6 +58,8 @@ function copyAssets() {
   cpSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
 }
 
+// A production build starts from nothing, so no development leftovers (source maps) are packaged.
+if (production) rmSync('dist', { recursive: true, force: true });
 copyAssets();
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -7,10 +7,14 @@
 // its Node extension host and reports the result through window.codeAutomationExit, the same hook
 // @vscode/test-web uses. Exit code = the suite's result.
 //
+// With INSTALL_VSIX=<file>, the packaged extension is installed into the server first and the
+// suite named by EXT_TESTS_PATH runs beside a stand-in development extension (EXT_DEV_PATH), so it
+// sees the installed extension, exactly as a user would get it.
+//
 // Knobs: CODE_SERVER (path of the code-server bin), CHROMIUM (default /usr/bin/chromium),
 // VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1, SCREENSHOT_DIR (where a test's
 // screenshots go; see test/integration/suite/screenshot.ts).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,9 @@ import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const testsPath = path.join(root, 'out/test/integration/suite/index');
+const testsPath = path.resolve(root, process.env.EXT_TESTS_PATH ?? 'out/test/integration/suite/index');
+const developmentPath = path.resolve(root, process.env.EXT_DEV_PATH ?? '.');
+const vsix = process.env.INSTALL_VSIX ? path.resolve(root, process.env.INSTALL_VSIX) : undefined;
 const codeServer =
   process.env.CODE_SERVER ??
   [path.join(root, '.ci/vscode-host/node_modules/.bin/code-server'), path.join(root, 'node_modules/.bin/code-server')].find((p) => existsSync(p));
@@ -47,6 +53,10 @@ if (!existsSync(chromePath)) {
 }
 if (!existsSync(`${testsPath}.js`)) {
   console.error('integration: the suite is not built. Run: node esbuild.mjs --tests');
+  process.exit(2);
+}
+if (vsix && !existsSync(vsix)) {
+  console.error(`integration: ${vsix} does not exist. Run: npm run package`);
   process.exit(2);
 }
 
@@ -103,6 +113,21 @@ const env = {
   EXTENSIONS_GALLERY: '{}',
 };
 delete env.VSCODE_IPC_HOOK_CLI;
+const extensionsDir = dir('extensions');
+// The installed-.vsix suite checks that the extension it sees comes from here.
+env.SERVER_MODELS_TEST_EXTENSIONS_DIR = extensionsDir;
+if (vsix) {
+  const installed = spawnSync(
+    process.execPath,
+    [serverMain, '--install-extension', vsix, '--force', '--accept-server-license-terms', '--user-data-dir', userData, '--server-data-dir', userData, '--extensions-dir', extensionsDir],
+    { env, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (installed.status !== 0 || !/successfully installed/i.test(`${installed.stdout}${installed.stderr}`)) {
+    console.error(`integration: installing ${vsix} failed:\n${installed.stdout}\n${installed.stderr}`);
+    process.exit(1);
+  }
+  say(`installed ${path.basename(vsix)}: ${installed.stdout.trim().split('\n').pop()}`);
+}
 // The bare server (not code-server's CLI) accepts --enable-smoke-test-driver, which newer
 // workbenches require before they honour the test payload. Workspace trust is disabled so the
 // test workspace counts as trusted (building and running need trust).
@@ -110,7 +135,7 @@ const server = spawn(
   process.execPath,
   [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--enable-smoke-test-driver', '--disable-telemetry', '--disable-workspace-trust',
-    '--user-data-dir', userData, '--server-data-dir', userData, '--extensions-dir', dir('extensions')],
+    '--user-data-dir', userData, '--server-data-dir', userData, '--extensions-dir', extensionsDir],
   { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
 );
 const serverLog = [];
@@ -195,7 +220,7 @@ try {
   }
   const authority = `127.0.0.1:${port}`;
   const remote = (p) => `vscode-remote://${authority}${p.split(path.sep).map(encodeURIComponent).join('/')}`;
-  const payload = [['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(testsPath)]];
+  const payload = [['extensionDevelopmentPath', remote(developmentPath)], ['extensionTestsPath', remote(testsPath)]];
   await page.goto(`http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
   exitCode = await finished;
   if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT });
