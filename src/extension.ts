@@ -4,6 +4,7 @@
  * spawned until the user asks for it.
  */
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS, CONTEXT_KEYS, type CommandName } from './commands';
 import { StageStatusStore } from './stageStatus';
@@ -53,9 +54,16 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     recordings,
     sourcesFor: () => sourcesForRun(context),
   });
-  run.onDidStart((stage) => notesView.follow(stage.id));
+  run.onDidStart((stage) => {
+    notesView.follow(stage.id);
+    const visited = new Set(context.globalState.get<string[]>(VISITED_KEY, []));
+    visited.add(stage.id);
+    void context.globalState.update(VISITED_KEY, [...visited]);
+    statuses.update(stage.id, { visited: true });
+  });
   run.onDidReachMoment((momentId) => notesView.markMoment(momentId));
   const benchmarks = new BenchmarkController(context, statuses, (_stage, serversDir) => sourcesForRun(context, serversDir));
+  void restoreStatuses(context, statuses, benchmarks);
   const codeLens = new BenchmarkCodeLensProvider(benchmarks);
   context.subscriptions.push(
     benchmarks,
@@ -130,6 +138,21 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     experiments,
     notes: notesView,
   };
+}
+
+const VISITED_KEY = 'serverModels.visitedStages';
+
+/** What the Stages view can say from the start: binaries built earlier, stages run, last figures. */
+async function restoreStatuses(context: vscode.ExtensionContext, statuses: StageStatusStore, benchmarks: BenchmarkController): Promise<void> {
+  const visited = new Set(context.globalState.get<string[]>(VISITED_KEY, []));
+  const buildDir = path.join(context.globalStorageUri.fsPath, 'servers', 'build');
+  for (const stage of STAGES) {
+    statuses.update(stage.id, { built: existsSync(path.join(buildDir, stage.id)), visited: visited.has(stage.id) });
+  }
+  for (const stage of STAGES) {
+    const summary = benchmarks.summaryOf(await benchmarks.latestRun(stage.id));
+    if (summary) statuses.update(stage.id, { lastBenchmark: summary });
+  }
 }
 
 export function deactivate(): void {

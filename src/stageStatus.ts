@@ -3,11 +3,13 @@
  * shared by the Stages view, the status bar and the CodeLens. Plain state with a change event.
  */
 import * as vscode from 'vscode';
-import { type StageId } from './core/stages';
+import { nextStage, type StageId } from './core/stages';
 
 export interface StageStatus {
   readonly built?: boolean;
   readonly running?: boolean;
+  /** Run at least once (remembered across sessions): the path through the stages. */
+  readonly visited?: boolean;
   /** Short figure of the last benchmark, e.g. "41k msg/s @100". */
   readonly lastBenchmark?: string;
 }
@@ -19,6 +21,11 @@ export class StageStatusStore implements vscode.Disposable {
 
   get(id: StageId): StageStatus {
     return this.statuses.get(id) ?? {};
+  }
+
+  /** The stage after the furthest one run so far (the first stage to begin with). */
+  nextStage(): StageId | undefined {
+    return nextStage((id) => this.get(id).visited === true)?.id;
   }
 
   update(id: StageId, patch: Partial<StageStatus>): void {

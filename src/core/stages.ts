@@ -111,3 +111,12 @@ export function findStage(idOrNumber: string): StageInfo | undefined {
   }
   return STAGES.find((s) => s.id.slice(3) === idOrNumber);
 }
+
+/** The path through the stages: the one after the furthest stage visited (the first to begin with). */
+export function nextStage(visited: (id: StageId) => boolean): StageInfo | undefined {
+  let furthest = -1;
+  STAGES.forEach((s, i) => {
+    if (visited(s.id)) furthest = i;
+  });
+  return STAGES[furthest + 1];
+}

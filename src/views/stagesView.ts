@@ -20,15 +20,17 @@ export class StagesViewProvider implements vscode.TreeDataProvider<StageInfo>, v
 
   getTreeItem(stage: StageInfo): vscode.TreeItem {
     const status = this.statuses.get(stage.id);
+    const isNext = !status.running && this.statuses.nextStage() === stage.id;
     const item = new vscode.TreeItem(`${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`);
     item.id = stage.id;
     const parts: string[] = [];
     if (status.running) parts.push(vscode.l10n.t('running'));
+    else if (isNext) parts.push(vscode.l10n.t('next'));
     else if (status.built) parts.push(vscode.l10n.t('built'));
     if (status.lastBenchmark) parts.push(status.lastBenchmark);
     item.description = parts.join(' · ');
     item.tooltip = new vscode.MarkdownString(`**${stageTitle(stage)}**\n\n${stage.model}`);
-    item.iconPath = new vscode.ThemeIcon(status.running ? 'debug-start' : status.built ? 'pass' : 'circle-outline');
+    item.iconPath = new vscode.ThemeIcon(status.running ? 'debug-start' : isNext ? 'arrow-right' : status.visited ? 'pass-filled' : status.built ? 'pass' : 'circle-outline');
     item.contextValue = status.running ? 'stage.running' : 'stage';
     item.command = { command: COMMANDS.openNotes, title: vscode.l10n.t('Open Notes'), arguments: [stage.id] };
     return item;
