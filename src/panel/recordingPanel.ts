@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type {
   DrawnMessage,
   HostToPanelMessage,
+  MomentMessage,
   NoticeMessage,
   PanelStage,
   PanelToHostMessage,
@@ -34,7 +35,9 @@ export class RecordingPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Everything sent since the last reset: replayed to the webview after every `ready`. */
   private chunks: Uint8Array[] = [];
-  private notices: NoticeMessage[] = [];
+  private moments: MomentMessage[] = [];
+  /** Notices and moments, replayed after the webview reloads. */
+  private notices: (NoticeMessage | MomentMessage)[] = [];
   private options: RecordingPanelOptions;
   private ended = false;
   /** The webview posted `ready` and has not been torn down since (hidden panels reload). */
@@ -166,6 +169,13 @@ export class RecordingPanel implements vscode.Disposable {
     this.post(message);
   }
 
+  /** Flags a moment of the notes at `timeNs` on the timeline. */
+  markMoment(timeNs: number, title: string): void {
+    const message: MomentMessage = { type: 'moment', timeNs, title };
+    this.notices.push(message);
+    this.post(message);
+  }
+
   /** Step or play from a command or keybinding. */
   control(action: 'stepNext' | 'stepPrevious' | 'playPause'): void {
     this.post({ type: 'control', action });
@@ -213,6 +223,7 @@ export class RecordingPanel implements vscode.Disposable {
       recording,
     });
     for (const bytes of this.chunks) this.post({ type: 'records', bytes });
+    for (const moment of this.moments) this.post(moment);
     for (const notice of this.notices) this.post(notice);
     if (this.ended) this.post({ type: 'runEnded' });
   }

@@ -99,7 +99,7 @@ export class RunController implements vscode.Disposable {
         const language = noteLanguageFor(vscode.env.language);
         for (const moment of moments) {
           const info = findMoment(moment.id);
-          if (info) panel.notice('info', `${vscode.l10n.t('Moment')}: ${info.title[language]}`);
+          if (info) panel.markMoment(moment.time, `${vscode.l10n.t('Moment')}: ${info.title[language]}`);
           this.momentEmitter.fire(moment.id);
         }
       },

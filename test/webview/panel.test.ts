@@ -204,6 +204,24 @@ describe('recording panel in Chromium', () => {
       assert.equal(await panel.page.evaluate<string>(`document.documentElement.lang`), 'ko');
     }));
 
+  it('flags a moment of the notes on the timeline and says what it was', () =>
+    harness.with({}, async (panel) => {
+      // The moment colour is the theme's warning colour; make it one no lane uses.
+      await panel.page.evaluate(`document.body.style.setProperty('--vscode-editorWarning-foreground', '${MAGENTA}')`);
+      await panel.init();
+      await sequential(panel);
+      const magentaPixels = () =>
+        panel.page.evaluate<number>(`(() => {
+          const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) n++; return n; })()`);
+      assert.equal(await magentaPixels(), 0, 'nothing flagged before');
+      await panel.deliver({ type: 'moment', timeNs: 50_000, title: 'Moment: a client waits in the listen backlog' });
+      await panel.waitFor(`[...document.querySelectorAll('.notices .info')].some((p) => p.textContent.includes('listen backlog'))`, 'the moment notice');
+      await panel.waitFor(`(() => { const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) return true; return false; })()`, 'the flag drawn');
+      assert.ok((await magentaPixels()) > 20, 'a line across the lanes');
+    }));
+
   it('shows a damaged recording’s problem instead of failing', () =>
     harness.with({}, async (panel) => {
       await panel.init();

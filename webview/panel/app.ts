@@ -35,6 +35,8 @@ export class PanelApp implements TimelineInput {
   private stage: PanelStage | undefined;
   private rows: number[] = [];
   private rowsFor = -1;
+  /** Moments of the notes the host found in this recording. */
+  private moments: { timeNs: number; title: string }[] = [];
   private problemsShown = 0;
 
   private readonly cursor = new StepCursor();
@@ -96,6 +98,11 @@ export class PanelApp implements TimelineInput {
       case 'notice':
         this.notice(message.text, message.level);
         break;
+      case 'moment':
+        this.moments.push({ timeNs: message.timeNs, title: message.title });
+        this.notice(message.title, 'info');
+        this.requestFrame();
+        break;
       case 'control':
         if (message.action === 'stepNext') this.stepNext(false);
         else if (message.action === 'stepPrevious') this.stepPrevious(false);
@@ -120,6 +127,7 @@ export class PanelApp implements TimelineInput {
     this.recording = recording;
     this.stage = stage;
     this.rows = [];
+    this.moments = [];
     this.rowsFor = -1;
     this.problemsShown = 0;
     this.cursor.reset();
@@ -376,6 +384,7 @@ export class PanelApp implements TimelineInput {
       selectedRow: this.selectedRow,
       nowNs: model.maxTime,
       laneLabel: (lane) => laneKindWords(this.strings, lane),
+      moments: this.moments,
     };
   }
 

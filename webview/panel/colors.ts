@@ -25,6 +25,7 @@ const FALLBACK: Readonly<Record<string, string>> = {
   'editor.background': '#1e1e1e',
   'editor.foreground': '#cccccc',
   'focusBorder': '#007fd4',
+  'editorWarning.foreground': '#cca700',
   'editorCursor.foreground': '#aeafad',
   'descriptionForeground': '#9d9d9d',
   'editor.lineHighlightBorder': '#282828',
@@ -43,6 +44,7 @@ export class Palette {
   grid = '';
   cursor = '';
   focus = '';
+  moment = '';
   selection = '';
   hover = '';
   font = '12px sans-serif';
@@ -78,6 +80,7 @@ export class Palette {
     this.grid = get('editor.lineHighlightBorder');
     this.cursor = get('editorCursor.foreground');
     this.focus = get('focusBorder');
+    this.moment = get('editorWarning.foreground');
     this.selection = get('list.activeSelectionBackground');
     this.hover = get('list.hoverBackground');
     const family = style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif';

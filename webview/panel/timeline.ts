@@ -66,6 +66,8 @@ export interface TimelineView {
   readonly nowNs: number;
   /** Per-lane label suffix, e.g. "thread", "client". */
   readonly laneLabel: (lane: Lane) => string;
+  /** Moments the notes talk about, flagged across every lane. */
+  readonly moments: readonly { readonly timeNs: number; readonly title: string }[];
 }
 
 export class Timeline {
@@ -138,7 +140,27 @@ export class Timeline {
     }
     this.flushMarks();
     this.drawLabels(view, first, last);
+    this.drawMoments(view);
     this.drawCursor(view);
+  }
+
+  /** A dashed line across the lanes and a small flag in the axis at each moment. */
+  private drawMoments(view: TimelineView): void {
+    const ctx = this.ctx;
+    ctx.strokeStyle = view.palette.moment;
+    ctx.fillStyle = view.palette.moment;
+    ctx.setLineDash([3, 3]);
+    for (const moment of view.moments) {
+      const x = view.viewport.xOf(moment.timeNs);
+      if (x < 0 || x > this.plotWidth) continue;
+      const px = this.labelWidth + Math.round(x) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(px, AXIS_HEIGHT);
+      ctx.lineTo(px, this.heightCss);
+      ctx.stroke();
+      ctx.fillRect(px, 2, 7, 6);
+    }
+    ctx.setLineDash([]);
   }
 
   private drawAxis(view: TimelineView): void {

@@ -143,6 +143,17 @@ export interface RunEndedMessage {
   readonly type: 'runEnded';
 }
 
+/**
+ * The run reached a moment a concept note talks about (src/core/notes/moments.ts): the panel
+ * flags that time on the timeline and says what happened.
+ */
+export interface MomentMessage {
+  readonly type: 'moment';
+  /** ns on the recording's axis, as the model computes it from the same bytes. */
+  readonly timeNs: number;
+  readonly title: string;
+}
+
 /** Something the user should know, e.g. the sink received garbage. */
 export interface NoticeMessage {
   readonly type: 'notice';
@@ -162,6 +173,7 @@ export type HostToPanelMessage =
   | ResetMessage
   | RunEndedMessage
   | NoticeMessage
+  | MomentMessage
   | ControlMessage;
 
 // ---- webview to host -----------------------------------------------------------------------
