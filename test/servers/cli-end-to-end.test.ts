@@ -151,8 +151,8 @@ describe('server-models bench', { timeout: 180_000 }, () => {
     assert.equal(row.verified_bytes, row.expected_bytes);
   });
 
-  test('a sweep prints {"rows": [...]}, one per connection count; closed loop has no rate', async () => {
-    const r = await cli(withBuildDir('bench', '06-epoll', '--connections', '1,10', '--duration', '0.5', '--closed', '--json'), 60_000);
+  test('a sweep prints {"rows": [...]}, one per connection count; closed loop has no rate; worker threads work', async () => {
+    const r = await cli(withBuildDir('bench', '06-epoll', '--connections', '1,10', '--duration', '0.5', '--closed', '--threads', '2', '--json'), 60_000);
     assert.equal(r.code, 0, r.stderr);
     const { rows } = JSON.parse(r.stdout) as { rows: BenchRow[] };
     assert.deepEqual(rows.map((x) => [x.connections, x.mode, x.rate]), [[1, 'closed', null], [10, 'closed', null]]);

@@ -39,13 +39,16 @@ export async function startFakeServer(behaviour: FakeServerBehaviour = {}): Prom
     if (!behaviour.noAck) socket.write('*');
     const acceptedAt = Date.now();
     const held: Buffer[] = [];
+    // A held reply's timer must not outlive its socket: it would keep the test process alive.
+    let holdTimer: NodeJS.Timeout | undefined;
+    socket.once('close', () => clearTimeout(holdTimer));
     const send = (bytes: Buffer) => {
       const wait = (behaviour.holdMs ?? 0) - (Date.now() - acceptedAt);
       if (wait <= 0) {
         socket.write(bytes);
         return;
       }
-      if (held.push(bytes) === 1) setTimeout(() => socket.write(Buffer.concat(held.splice(0))), wait);
+      if (held.push(bytes) === 1) holdTimer = setTimeout(() => socket.write(Buffer.concat(held.splice(0))), wait);
     };
     socket.on('data', (chunk: Buffer) => {
       let reply = Buffer.from(oracle.feed(chunk));

@@ -2,7 +2,6 @@
  * What one benchmark point is asked to do, with the defaults the command line and the extension
  * share, and the checks that turn bad values into clear messages before any socket is opened.
  */
-import { availableParallelism } from 'node:os';
 import { DEFAULT_WORK_NUMBER, MAX_PAYLOAD_BYTES, MIN_PAYLOAD_BYTES } from './workload';
 import type { BenchMode } from './result';
 import type { WorkerEntry } from './shardHost';
@@ -39,7 +38,10 @@ export interface BenchPointOptions {
   readonly ackWaitMs?: number;
   /** After the window, how long to wait for the replies still outstanding. */
   readonly drainTimeoutMs?: number;
-  /** Worker threads to spread the connections over (1: all in the calling thread). */
+  /**
+   * Worker threads to spread the connections over (default 1: all in the calling thread). On a
+   * 2-core machine more do not help: the stage needs the other core (bench/README.md).
+   */
   readonly threads?: number;
   /** Where the worker threads come from, when threads > 1. */
   readonly worker?: WorkerEntry;
@@ -60,17 +62,6 @@ export const DEFAULTS = {
   connectConcurrency: 256,
   workNumber: DEFAULT_WORK_NUMBER,
 } as const;
-
-/**
- * Client threads for a point. Closed loop: two where there are two cores and at least two
- * connections, so the client's share of the work spreads over the core the stage leaves free
- * (bench/README.md has the figures). Open loop: one, because its pacer keeps its thread busy
- * between sends that are less than a timer tick apart, and two such threads would take both cores
- * from the stage being measured.
- */
-export function defaultThreads(connections: number, mode: BenchMode, cores = availableParallelism()): number {
-  return mode === 'closed' && connections >= 2 && cores >= 2 ? 2 : 1;
-}
 
 export class BenchOptionError extends Error {
   override readonly name = 'BenchOptionError';

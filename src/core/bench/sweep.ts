@@ -13,8 +13,6 @@ export interface SweepOptions extends Omit<BenchPointOptions, 'connections'> {
   readonly onPoint?: (row: BenchRow, index: number) => void;
   /** Called before each point starts. */
   readonly onPointStart?: (connections: number, index: number) => void;
-  /** Client threads for a point of this many connections (default: `threads`, else 1). */
-  readonly threadsFor?: (connections: number) => number;
   /** After each point: false ends the sweep there (e.g. the server died). */
   readonly continueAfter?: (row: BenchRow) => boolean | Promise<boolean>;
 }
@@ -24,8 +22,7 @@ export async function runSweep(options: SweepOptions): Promise<BenchRow[]> {
   for (const [index, connections] of options.connections.entries()) {
     if (options.signal?.aborted) throw abortError();
     options.onPointStart?.(connections, index);
-    const threads = options.threadsFor?.(connections) ?? options.threads;
-    const row = await runPoint({ ...options, connections, ...(threads !== undefined ? { threads } : {}) });
+    const row = await runPoint({ ...options, connections });
     rows.push(row);
     options.onPoint?.(row, index);
     if (options.continueAfter && !(await options.continueAfter(row))) break;

@@ -3,7 +3,7 @@
  * and started on a free port for the whole sweep; a host:port is used as it is.
  */
 import { resolve } from 'node:path';
-import { DEFAULT_CONNECTIONS, DEFAULT_DURATION_S, defaultThreads, type BenchPointOptions } from '../bench/benchOptions';
+import { DEFAULT_CONNECTIONS, DEFAULT_DURATION_S, type BenchPointOptions } from '../bench/benchOptions';
 import { checkFdLimit, readFdLimits } from '../bench/fdLimit';
 import { formatJson, formatProgress, formatTable } from '../bench/report';
 import { brokenErrors, type BenchRow } from '../bench/result';
@@ -105,6 +105,7 @@ export async function benchCommand(ctx: CliContext, argv: readonly string[]): Pr
       ...(payloadBytes !== undefined ? { payloadBytes } : {}),
       ...(workEvery !== undefined ? { workEvery } : {}),
       ...(workNumber !== undefined ? { workNumber } : {}),
+      ...(threads !== undefined ? { threads } : {}),
       ...(ctx.worker ? { worker: ctx.worker } : {}),
       signal: ctx.signal,
       ...(ctx.io.isTTY ? { onProgress: (p) => ctx.io.status(formatProgress(p)) } : {}),
@@ -112,7 +113,6 @@ export async function benchCommand(ctx: CliContext, argv: readonly string[]): Pr
     await runSweep({
       ...common,
       connections,
-      threadsFor: (c) => threads ?? (ctx.worker ? defaultThreads(c, common.mode) : 1),
       onPoint: (row) => {
         rows.push(row);
         if (ctx.io.isTTY) ctx.io.status('');

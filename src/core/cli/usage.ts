@@ -61,7 +61,7 @@ rate, latency measured from each message's intended send time), or closed loop.
   --payload BYTES       frame size on the wire, '^' and '$' included (default 16)
   --work N              one message in N is a work request (a primality test, CPU-heavy)
   --work-number K       the number the work requests test (default 999999999989)
-  --threads T           client threads (default: closed loop 2 on 2+ cores, open loop 1)
+  --threads T           client threads (default 1; more only help with cores to spare)
   --json                one JSON object (a sweep: {"rows": [...]}) instead of a table
   --build-dir DIR, --cc CC   as for build (when a stage is named)
 Exits 1 if a connection was refused, reset or closed early, or a reply was wrong.`,
