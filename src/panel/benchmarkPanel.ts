@@ -16,7 +16,7 @@ import type {
 } from '../core/benchmark/panelProtocol';
 import type { PanelView } from '../core/benchmark/panelViews';
 import { benchStrings } from '../core/benchmark/strings';
-import { webviewHtml } from '../webviewHtml';
+import { WebviewPanelHost } from './webviewPanelHost';
 
 /**
  * Finds what to show for a view: for a restored panel (the state its webview saved) and when the
@@ -24,29 +24,24 @@ import { webviewHtml } from '../webviewHtml';
  */
 export type BenchResultsLoader = (state: BenchViewState) => Promise<PanelView | undefined>;
 
-export class BenchmarkPanel implements vscode.Disposable {
+export class BenchmarkPanel extends WebviewPanelHost<BenchToHostMessage, HostToBenchMessage> {
   /** Register a WebviewPanelSerializer for this type (package.json: onWebviewPanel:<viewType>). */
   static readonly viewType = 'serverModels.benchmark';
   private static current: BenchmarkPanel | undefined;
 
-  private readonly disposables: vscode.Disposable[] = [];
   private shown: BenchShowMessage | undefined;
-  private webviewReady = false;
-  private disposed = false;
 
   private readonly selectViewEmitter = new vscode.EventEmitter<BenchSelectViewMessage>();
   private readonly compareAllEmitter = new vscode.EventEmitter<void>();
-  private readonly disposeEmitter = new vscode.EventEmitter<void>();
   /** The user switched between "This stage" and "Compare All Stages" (the panel reloads itself through its loader). */
   readonly onDidSelectView = this.selectViewEmitter.event;
   /** The "Run Compare All Stages" button. */
   readonly onDidRequestCompareAll = this.compareAllEmitter.event;
-  readonly onDidDispose = this.disposeEmitter.event;
 
   /** The open panel, revealed; or a new one beside the active editor. */
   static createOrShow(extensionUri: vscode.Uri, load: BenchResultsLoader): BenchmarkPanel {
     const open = BenchmarkPanel.current;
-    if (open && !open.disposed) {
+    if (open && !open.isDisposed) {
       open.panel.reveal(undefined, true);
       return open;
     }
@@ -54,14 +49,14 @@ export class BenchmarkPanel implements vscode.Disposable {
       BenchmarkPanel.viewType,
       benchStrings(vscode.env.language).panelTitle,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      BenchmarkPanel.webviewOptions(extensionUri),
+      WebviewPanelHost.panelOptions(extensionUri, 'bench'),
     );
     return new BenchmarkPanel(panel, extensionUri, load);
   }
 
   /** The open panel, if any (e.g. to refresh it after a new run). */
   static get open(): BenchmarkPanel | undefined {
-    return BenchmarkPanel.current && !BenchmarkPanel.current.disposed ? BenchmarkPanel.current : undefined;
+    return BenchmarkPanel.current && !BenchmarkPanel.current.isDisposed ? BenchmarkPanel.current : undefined;
   }
 
   /**
@@ -69,52 +64,25 @@ export class BenchmarkPanel implements vscode.Disposable {
    * and shows again what `load` finds for the view its webview saved.
    */
   static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, load: BenchResultsLoader): Promise<BenchmarkPanel> {
-    panel.webview.options = BenchmarkPanel.webviewOptions(extensionUri);
+    panel.webview.options = WebviewPanelHost.panelOptions(extensionUri, 'bench');
     const revived = new BenchmarkPanel(panel, extensionUri, load);
     const saved = state as Partial<BenchViewState> | undefined;
     await revived.reload({ view: saved?.view === 'compareAll' ? 'compareAll' : 'stage', ...(typeof saved?.runId === 'string' ? { runId: saved.runId } : {}) });
     return revived;
   }
 
-  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      // A hidden panel is rebuilt from the last `show` when it comes back: cheaper than keeping it.
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(extensionUri, 'media', 'bench')],
-    };
-  }
-
   private constructor(
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     private readonly load: BenchResultsLoader,
   ) {
+    super(panel, extensionUri, {
+      title: benchStrings(vscode.env.language).panelTitle,
+      script: 'bench.js',
+      styles: ['dist/webview/bench.css', 'media/bench/bench.css'],
+    });
     BenchmarkPanel.current = this;
-    this.disposables.push(
-      this.selectViewEmitter,
-      this.compareAllEmitter,
-      panel.webview.onDidReceiveMessage((m: BenchToHostMessage) => this.onMessage(m)),
-      panel.onDidChangeViewState((e) => {
-        if (!e.webviewPanel.visible) this.webviewReady = false;
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
-    panel.webview.html = webviewHtml(
-      {
-        webview: panel.webview,
-        extensionUri,
-        title: benchStrings(vscode.env.language).panelTitle,
-        lang: vscode.env.language,
-        script: 'bench.js',
-        styles: ['dist/webview/bench.css', 'media/bench/bench.css'],
-      },
-      (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
-    );
-  }
-
-  get isDisposed(): boolean {
-    return this.disposed;
+    this.disposables.push(this.selectViewEmitter, this.compareAllEmitter);
   }
 
   /** Draws `results` (replacing what was shown); `comparison` is the focus run against `results.previous`. */
@@ -131,23 +99,19 @@ export class BenchmarkPanel implements vscode.Disposable {
     } catch (err) {
       console.error(`[server-models bench panel] ${(err as Error).message}`);
     }
-    if (!this.disposed) this.show(loaded?.results ?? { view: state.view, runs: [] }, loaded?.comparison);
+    if (!this.isDisposed) this.show(loaded?.results ?? { view: state.view, runs: [] }, loaded?.comparison);
   }
 
   /** What the webview last reported drawing (for tests: the picture, not just the data sent). */
   lastRendered: BenchRenderedMessage | undefined;
 
-  private post(message: HostToBenchMessage): void {
-    if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
+  protected onReady(): void {
+    this.post({ type: 'init', strings: benchStrings(vscode.env.language), locale: vscode.env.language });
+    if (this.shown) this.post(this.shown);
   }
 
-  private onMessage(message: BenchToHostMessage): void {
+  protected onMessage(message: BenchToHostMessage): void {
     switch (message.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.post({ type: 'init', strings: benchStrings(vscode.env.language), locale: vscode.env.language });
-        if (this.shown) this.post(this.shown);
-        break;
       case 'selectView':
         this.selectViewEmitter.fire(message);
         void this.reload({ view: message.view, ...(message.runId ? { runId: message.runId } : {}) });
@@ -176,13 +140,8 @@ export class BenchmarkPanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
     if (BenchmarkPanel.current === this) BenchmarkPanel.current = undefined;
-    this.disposeEmitter.fire();
-    this.disposeEmitter.dispose();
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }

@@ -18,7 +18,7 @@ import type {
   CursorLinesMessage,
 } from '../core/panel/protocol';
 import { panelStrings } from '../core/panel/strings';
-import { webviewHtml } from '../webviewHtml';
+import { WebviewPanelHost } from './webviewPanelHost';
 
 export interface RecordingPanelOptions {
   readonly title: string;
@@ -28,33 +28,26 @@ export interface RecordingPanelOptions {
   readonly recording?: string;
 }
 
-export class RecordingPanel implements vscode.Disposable {
+export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToPanelMessage> {
   /** Register a WebviewPanelSerializer for this type (package.json: onWebviewPanel:<viewType>). */
   static readonly viewType = 'serverModels.recording';
 
-  private readonly disposables: vscode.Disposable[] = [];
   /** Everything sent since the last reset: replayed to the webview after every `ready`. */
   private chunks: Uint8Array[] = [];
-  private moments: MomentMessage[] = [];
   /** Notices and moments, replayed after the webview reloads. */
   private notices: (NoticeMessage | MomentMessage)[] = [];
   private options: RecordingPanelOptions;
   private ended = false;
-  /** The webview posted `ready` and has not been torn down since (hidden panels reload). */
-  private webviewReady = false;
-  private disposed = false;
 
   private readonly revealEmitter = new vscode.EventEmitter<RevealSourceMessage>();
   private readonly cursorEmitter = new vscode.EventEmitter<CursorLinesMessage>();
   private readonly stopEmitter = new vscode.EventEmitter<void>();
-  private readonly disposeEmitter = new vscode.EventEmitter<void>();
   /** The user clicked an event or a slice: reveal `file:line`. */
   readonly onDidRequestReveal = this.revealEmitter.event;
   /** The step cursor moved: highlight each thread's current line. */
   readonly onDidMoveCursor = this.cursorEmitter.event;
   /** The panel's Stop button. */
   readonly onDidRequestStop = this.stopEmitter.event;
-  readonly onDidDispose = this.disposeEmitter.event;
 
   /** Creates a panel beside the active editor. */
   static create(extensionUri: vscode.Uri, options: RecordingPanelOptions): RecordingPanel {
@@ -62,12 +55,9 @@ export class RecordingPanel implements vscode.Disposable {
       RecordingPanel.viewType,
       options.title,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      {
-        ...RecordingPanel.webviewOptions(extensionUri),
-        // Hidden panels are torn down and rebuilt from getState plus a replay of the recording:
-        // cheaper than keeping a hidden canvas alive.
-        retainContextWhenHidden: false,
-      },
+      // Hidden panels are torn down and rebuilt from getState plus a replay of the recording:
+      // cheaper than keeping a hidden canvas alive.
+      WebviewPanelHost.panelOptions(extensionUri, 'panel'),
     );
     return new RecordingPanel(panel, extensionUri, options);
   }
@@ -79,7 +69,7 @@ export class RecordingPanel implements vscode.Disposable {
   static async revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown): Promise<RecordingPanel> {
     const saved = state as Partial<PanelViewState> | undefined;
     const recording = typeof saved?.recording === 'string' ? saved.recording : undefined;
-    panel.webview.options = RecordingPanel.webviewOptions(extensionUri);
+    panel.webview.options = WebviewPanelHost.panelOptions(extensionUri, 'panel');
     const revived = new RecordingPanel(panel, extensionUri, { title: panel.title, mode: 'recording', recording });
     if (recording) {
       try {
@@ -93,48 +83,12 @@ export class RecordingPanel implements vscode.Disposable {
     return revived;
   }
 
-  private static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(extensionUri, 'dist', 'webview'),
-        vscode.Uri.joinPath(extensionUri, 'media', 'panel'),
-      ],
-    };
-  }
-
-  private constructor(
-    readonly panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
-    options: RecordingPanelOptions,
-  ) {
+  private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, options: RecordingPanelOptions) {
+    super(panel, extensionUri, { title: options.title, script: 'panel.js', styles: ['dist/webview/codicon.css', 'media/panel/panel.css'] });
     this.options = options;
-    this.disposables.push(
-      this.revealEmitter,
-      this.cursorEmitter,
-      this.stopEmitter,
-      panel.webview.onDidReceiveMessage((m: PanelToHostMessage) => this.onMessage(m)),
-      panel.onDidChangeViewState((e) => {
-        if (!e.webviewPanel.visible) this.webviewReady = false;
-      }),
-      panel.onDidDispose(() => this.dispose()),
-    );
-    panel.webview.html = webviewHtml(
-      {
-        webview: panel.webview,
-        extensionUri,
-        title: options.title,
-        lang: vscode.env.language,
-        script: 'panel.js',
-        styles: ['dist/webview/codicon.css', 'media/panel/panel.css'],
-      },
-      (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
-    );
+    this.disposables.push(this.revealEmitter, this.cursorEmitter, this.stopEmitter);
   }
 
-  get isDisposed(): boolean {
-    return this.disposed;
-  }
 
   reveal(): void {
     this.panel.reveal(undefined, true);
@@ -184,16 +138,12 @@ export class RecordingPanel implements vscode.Disposable {
   /** What the webview reported drawing once the recording was complete. */
   lastDrawn: DrawnMessage | undefined;
 
-  private post(message: HostToPanelMessage): void {
-    if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
+  protected onReady(): void {
+    this.sendEverything();
   }
 
-  private onMessage(message: PanelToHostMessage): void {
+  protected onMessage(message: PanelToHostMessage): void {
     switch (message.type) {
-      case 'ready':
-        this.webviewReady = true;
-        this.sendEverything();
-        break;
       case 'revealSource':
         this.revealEmitter.fire(message);
         break;
@@ -223,17 +173,7 @@ export class RecordingPanel implements vscode.Disposable {
       recording,
     });
     for (const bytes of this.chunks) this.post({ type: 'records', bytes });
-    for (const moment of this.moments) this.post(moment);
     for (const notice of this.notices) this.post(notice);
     if (this.ended) this.post({ type: 'runEnded' });
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.disposeEmitter.fire();
-    this.disposeEmitter.dispose();
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }
