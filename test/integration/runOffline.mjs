@@ -44,7 +44,7 @@ const NOISE = [
 ];
 
 if (!codeServer) {
-  console.error('integration: the VS Code test host is not installed. Run: (cd .ci/vscode-host && npm ci), see .ci/run');
+  console.error('integration: the VS Code test host is not installed. Run: bash .ci/install-vscode-host.sh');
   process.exit(2);
 }
 if (!existsSync(chromePath)) {
