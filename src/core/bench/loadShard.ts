@@ -357,7 +357,9 @@ export class LoadShard {
     const elapsed = nowMs - this.windowStartMs;
     if (elapsed < 0) return 0;
     const dueByNow = Math.floor(elapsed * perMs) + 1;
-    const beforeEnd = Math.ceil((this.windowEndMs - this.windowStartMs) * perMs);
+    // end - start of two performance.now() values is not exact (500 ms can come out as
+    // 500.00000000006): round away that noise before the ceiling, or a 1,001st message slips in.
+    const beforeEnd = Math.ceil(Math.round((this.windowEndMs - this.windowStartMs) * perMs * 1e6) / 1e6);
     return this.shardShare(Math.min(dueByNow, beforeEnd));
   }
 
