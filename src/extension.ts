@@ -10,9 +10,9 @@ import { COMMANDS, CONTEXT_KEYS, type CommandName } from './commands';
 import { StageStatusStore } from './stageStatus';
 import { StagesViewProvider } from './views/stagesView';
 import { NOTES_VIEW_ID, NotesViewProvider } from './views/notesView';
-import { findStage, type StageId, STAGES } from './core/stages';
+import { STAGES } from './core/stages';
 import { RecordingStore } from './core/recordingStore';
-import { stageTitle } from './stageText';
+import { chooseStage } from './stagePicker';
 import { RunController } from './run/runController';
 import { createPlaygroundCommand, sourcesForRun } from './run/playgroundCommand';
 import { exportTrace, openRecording } from './run/recordingCommands';
@@ -100,8 +100,8 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     stopStage: () => run.stop(),
     benchmarkStage: (stageArg?: unknown, options?: unknown) => benchmarks.benchmark(stageArg, options as BenchmarkOptions | undefined),
     openNotes: async (stageArg?: unknown) => {
-      const stage = await resolveStage(stageArg, vscode.l10n.t('Open the notes of which stage?'));
-      if (stage) await notesView.show(stage);
+      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the notes of which stage?') });
+      if (stage) await notesView.show(stage.id);
     },
     openRecording: async (fileArg?: unknown) => {
       const panel = await openRecording(context.extensionUri, recordings, fileArg);
@@ -111,10 +111,9 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, recordingArg, targetArg),
     createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, parentArg, openArg),
     openStageSource: async (stageArg?: unknown) => {
-      const stage = await resolveStage(stageArg, vscode.l10n.t('Open the source of which stage?'));
-      const info = stage && findStage(stage);
-      if (!info) return;
-      const uri = vscode.Uri.joinPath(context.extensionUri, 'servers', ...info.mainSource.split('/'));
+      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the source of which stage?') });
+      if (!stage) return;
+      const uri = vscode.Uri.joinPath(context.extensionUri, 'servers', ...stage.mainSource.split('/'));
       await vscode.window.showTextDocument(uri, { preview: false });
     },
   };
@@ -157,15 +156,4 @@ async function restoreStatuses(context: vscode.ExtensionContext, statuses: Stage
 
 export function deactivate(): void {
   // Everything is owned by context.subscriptions.
-}
-
-/** A stage from a command argument (id, tree item), or asked for with a Quick Pick. */
-async function resolveStage(arg: unknown, placeHolder: string): Promise<StageId | undefined> {
-  const fromArg = typeof arg === 'string' ? findStage(arg) : typeof arg === 'object' && arg !== null && 'id' in arg ? findStage(String(arg.id)) : undefined;
-  if (fromArg) return fromArg.id;
-  const picked = await vscode.window.showQuickPick(
-    STAGES.map((s) => ({ label: `${String(s.number).padStart(2, '0')} · ${stageTitle(s)}`, detail: s.model, id: s.id })),
-    { placeHolder },
-  );
-  return picked?.id;
 }

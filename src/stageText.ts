@@ -15,3 +15,8 @@ export function stageTitle(stage: StageInfo): string {
     case '09-green-threads': return vscode.l10n.t('Green threads');
   }
 }
+
+/** How a stage is named in lists, terminals and titles: "05 · select". */
+export function stageLabel(stage: StageInfo): string {
+  return `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`;
+}

@@ -5,7 +5,7 @@
  * it in the results panel. "Compare All Stages" does the same for every stage this platform builds.
  */
 import * as vscode from 'vscode';
-import { type StageInfo, STAGES, findStage } from '../core/stages';
+import { type StageInfo, STAGES } from '../core/stages';
 import { StageProcess } from '../core/stageProcess';
 import { planSweep } from '../core/benchmark/sweepPlan';
 import { ResultStore } from '../core/benchmark/resultStore';
@@ -24,6 +24,7 @@ import { BenchmarkPanel } from '../panel/benchmarkPanel';
 import { readSettings } from '../settings';
 import { type StageStatusStore } from '../stageStatus';
 import { stageTitle } from '../stageText';
+import { chooseStage } from '../stagePicker';
 import { BuildFailure, buildStage, type StageSources } from '../run/stageBuild';
 
 export interface BenchmarkOptions {
@@ -42,6 +43,7 @@ export class BenchmarkController implements vscode.Disposable {
   /** Fires after a result is stored (the CodeLens refreshes its figures). */
   readonly onDidStoreResult = this.changed.event;
   private readonly latest = new Map<string, StoredRun>();
+  private loaded: Promise<void> | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -55,12 +57,13 @@ export class BenchmarkController implements vscode.Disposable {
     return folder ? ResultStore.forWorkspace(folder.uri.fsPath) : ResultStore.forWorkspace(this.context.globalStorageUri.fsPath);
   }
 
-  /** The newest stored run of a stage (for the CodeLens title). */
+  /** The newest stored run of a stage (for the CodeLens title). The store is read once. */
   async latestRun(stageId: string): Promise<StoredRun | undefined> {
-    if (!this.latest.has(stageId)) {
-      const { runs } = await this.store.list();
-      for (const run of [...runs].reverse()) this.latest.set(run.stage, run);
-    }
+    this.loaded ??= this.store.list().then(({ runs }) => {
+      // The listing is newest first, and a run stored since (by a sweep) is newer still.
+      for (const run of runs) if (!this.latest.has(run.stage)) this.latest.set(run.stage, run);
+    });
+    await this.loaded;
     return this.latest.get(stageId);
   }
 
@@ -84,7 +87,7 @@ export class BenchmarkController implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Benchmarking a stage compiles and runs code: trust this workspace first.'));
       return undefined;
     }
-    const stage = typeof stageArg === 'string' ? findStage(stageArg) : await this.pickStage();
+    const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Benchmark which stage?') });
     if (!stage) return undefined;
     const run = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Benchmarking {0}', stageTitle(stage)) },
@@ -214,14 +217,6 @@ export class BenchmarkController implements vscode.Disposable {
     if (this.wired.has(panel)) return;
     this.wired.add(panel);
     panel.onDidRequestCompareAll(() => void this.compareAll());
-  }
-
-  private async pickStage(): Promise<StageInfo | undefined> {
-    const picked = await vscode.window.showQuickPick(
-      STAGES.map((s) => ({ label: `${String(s.number).padStart(2, '0')} · ${stageTitle(s)}`, detail: s.model, stage: s })),
-      { placeHolder: vscode.l10n.t('Benchmark which stage?') },
-    );
-    return picked?.stage;
   }
 
   dispose(): void {

@@ -16,6 +16,15 @@ export interface StoredRecording {
 
 const NAME = /^(\d{8}T\d{6}(?:\d{3})?Z)-(.+)\.smrec$/;
 
+/** The stage and start time a recording's file name (from pathFor) carries, if it is one of ours. */
+export function parseRecordingName(fileName: string): { stageId: string; started: Date } | undefined {
+  const m = NAME.exec(path.basename(fileName));
+  if (!m) return undefined;
+  const stamp = m[1];
+  const iso = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18) || '000'}Z`;
+  return { stageId: m[2], started: new Date(iso) };
+}
+
 export class RecordingStore {
   constructor(readonly folder: string) {}
 
@@ -36,12 +45,8 @@ export class RecordingStore {
     }
     const found: StoredRecording[] = [];
     for (const name of names) {
-      const m = NAME.exec(name);
-      if (!m) continue;
-      const stamp = m[1];
-      const iso = `${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6, 8)}T${stamp.slice(9, 11)}:${stamp.slice(11, 13)}:${stamp.slice(13, 15)}.${stamp.slice(15, 18) || '000'}Z`;
-      const full = path.join(this.folder, name);
-      found.push({ path: full, stageId: m[2], started: new Date(iso), bytes: statSync(full).size });
+      const named = parseRecordingName(name);
+      if (named) found.push({ path: path.join(this.folder, name), ...named, bytes: statSync(path.join(this.folder, name)).size });
     }
     return found.sort((a, b) => b.started.getTime() - a.started.getTime() || b.path.localeCompare(a.path));
   }

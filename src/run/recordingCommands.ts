@@ -2,12 +2,12 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type RecordingStore, type StoredRecording } from '../core/recordingStore';
+import { parseRecordingName, type RecordingStore, type StoredRecording } from '../core/recordingStore';
 import { findStage } from '../core/stages';
 import { loadRecording } from '../core/trace/recordingFile';
 import { writeChromeTrace } from '../core/trace/chromeExport';
 import { RecordingPanel } from '../panel/recordingPanel';
-import { stageTitle } from '../stageText';
+import { stageLabel, stageTitle } from '../stageText';
 
 async function pickRecording(store: RecordingStore, placeHolder: string): Promise<StoredRecording | undefined> {
   const recordings = store.list();
@@ -19,7 +19,7 @@ async function pickRecording(store: RecordingStore, placeHolder: string): Promis
     recordings.map((r) => {
       const stage = findStage(r.stageId);
       return {
-        label: stage ? `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}` : r.stageId,
+        label: stage ? stageLabel(stage) : r.stageId,
         description: r.started.toLocaleString(vscode.env.language),
         detail: `${(r.bytes / 1024).toFixed(1)} KiB · ${path.basename(r.path)}`,
         recording: r,
@@ -41,7 +41,8 @@ export async function openRecording(extensionUri: vscode.Uri, store: RecordingSt
     void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the recording {0}: {1}', file, (err as Error).message));
     return undefined;
   }
-  const stage = findStage(path.basename(file).replace(/^[^-]+-/, '').replace(/\.smrec$/, ''));
+  const named = parseRecordingName(file);
+  const stage = named && findStage(named.stageId);
   const panel = RecordingPanel.create(extensionUri, {
     title: stage ? vscode.l10n.t('Recording: {0}', stageTitle(stage)) : path.basename(file),
     mode: 'recording',

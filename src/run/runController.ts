@@ -4,14 +4,15 @@
  * context keys in step. One run at a time; starting another stops the current one first.
  */
 import * as vscode from 'vscode';
-import { type StageInfo, STAGES, findStage } from '../core/stages';
+import { type StageId, type StageInfo } from '../core/stages';
 import { type RecordingStore } from '../core/recordingStore';
 import { findFreePort, isPortFree } from '../core/ports';
 import { StageStartError } from '../core/stageProcess';
 import { COMMANDS, CONTEXT_KEYS } from '../commands';
 import { readSettings, type Settings } from '../settings';
 import { type StageStatusStore } from '../stageStatus';
-import { stageTitle } from '../stageText';
+import { stageLabel, stageTitle } from '../stageText';
+import { chooseStage, stageFromArgument } from '../stagePicker';
 import { RecordingPanel } from '../panel/recordingPanel';
 import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
@@ -68,7 +69,7 @@ export class RunController implements vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('Running a stage compiles and runs code: trust this workspace first.'));
       return undefined;
     }
-    const stage = toStage(stageArg) ?? (await this.pickStage());
+    const stage = await this.pickStage(stageArg);
     if (!stage) return undefined;
     await this.deps.context.globalState.update(LAST_STAGE_KEY, stage.id);
     await this.stop();
@@ -87,7 +88,7 @@ export class RunController implements vscode.Disposable {
     const port = await this.choosePort(settings);
     if (port === undefined) return undefined;
 
-    const title = `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`;
+    const title = stageLabel(stage);
     const recordingPath = settings.traceEnabled ? this.deps.recordings.pathFor(stage.id) : undefined;
     // The source first, in the first column, so that the panel opens beside it.
     await this.showSource(stage, sources);
@@ -214,23 +215,21 @@ export class RunController implements vscode.Disposable {
     return choice === use ? free : undefined;
   }
 
-  private async pickStage(): Promise<StageInfo | undefined> {
+  /** The stage the argument names, else a pick that starts with the last run and says what cannot build. */
+  private async pickStage(stageArg: unknown): Promise<StageInfo | undefined> {
+    const named = stageFromArgument(stageArg);
+    if (named) return named;
     const status = await probeToolchain({ compiler: readSettings().compiler });
-    const last = this.deps.context.globalState.get<string>(LAST_STAGE_KEY);
-    const items = STAGES.map((stage) => {
-      const verdict = stageBuildability(stage, status);
-      return {
-        label: `${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`,
-        description: verdict.buildable ? (stage.id === last ? vscode.l10n.t('last run') : undefined) : `$(warning) ${verdict.reason ?? ''}`,
-        detail: stage.model,
-        stage,
-        picked: stage.id === last,
-      };
+    const last = this.deps.context.globalState.get<StageId>(LAST_STAGE_KEY);
+    return chooseStage(undefined, {
+      placeHolder: vscode.l10n.t('Run which stage?'),
+      ...(last ? { first: last } : {}),
+      describe: (stage) => {
+        const verdict = stageBuildability(stage, status);
+        if (!verdict.buildable) return `$(warning) ${verdict.reason ?? ''}`;
+        return stage.id === last ? vscode.l10n.t('last run') : undefined;
+      },
     });
-    const lastIndex = items.findIndex((i) => i.stage.id === last);
-    if (lastIndex > 0) items.unshift(...items.splice(lastIndex, 1));
-    const picked = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Run which stage?'), matchOnDetail: true });
-    return picked?.stage;
   }
 
   dispose(): void {
@@ -239,12 +238,6 @@ export class RunController implements vscode.Disposable {
     this.annotations?.dispose();
     for (const d of this.disposables) d.dispose();
   }
-}
-
-function toStage(arg: unknown): StageInfo | undefined {
-  if (typeof arg === 'string') return findStage(arg);
-  if (typeof arg === 'object' && arg !== null && 'id' in arg) return findStage(String(arg.id));
-  return undefined;
 }
 
 /** Each stage's own knobs, from the settings. */

@@ -38,8 +38,6 @@ export class RunSession implements vscode.Disposable {
   private server: StageProcess | undefined;
   private sink: TraceSink | undefined;
   private readonly clientAbort = new AbortController();
-  private serverTerminal: vscode.Terminal | undefined;
-  private clientTerminal: vscode.Terminal | undefined;
   private serverPty: LineTerminal | undefined;
   private clientPty: LineTerminal | undefined;
   private stopping: Promise<SinkSummary | undefined> | undefined;
@@ -60,10 +58,6 @@ export class RunSession implements vscode.Disposable {
 
   get isRunning(): boolean {
     return this.stopping === undefined;
-  }
-
-  get terminals(): readonly vscode.Terminal[] {
-    return [this.serverTerminal, this.clientTerminal].filter((t): t is vscode.Terminal => t !== undefined);
   }
 
   /** Resolves when the client has finished its conversation (or failed). */
@@ -138,8 +132,8 @@ export class RunSession implements vscode.Disposable {
         closed: () => void this.stop('terminal-closed'),
       });
       this.serverPty = pty;
-      this.serverTerminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') });
-      this.serverTerminal.show(true);
+      // The terminals outlive the run on purpose: their output is read after Stop.
+      vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') }).show(true);
     });
   }
 
@@ -179,7 +173,7 @@ export class RunSession implements vscode.Disposable {
       closed: () => this.clientAbort.abort(),
     });
     this.clientPty = pty;
-    this.clientTerminal = vscode.window.createTerminal({ name: vscode.l10n.t('{0} · client', this.options.title), pty, iconPath: new vscode.ThemeIcon('person') });
+    vscode.window.createTerminal({ name: vscode.l10n.t('{0} · client', this.options.title), pty, iconPath: new vscode.ThemeIcon('person') });
   }
 
   /** Ends the client, the server and the sink; resolves with the recording's summary. */

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { STAGES, type StageInfo } from '../core/stages';
 import { COMMANDS } from '../commands';
 import { type StageStatusStore } from '../stageStatus';
-import { stageTitle } from '../stageText';
+import { stageLabel, stageTitle } from '../stageText';
 
 export class StagesViewProvider implements vscode.TreeDataProvider<StageInfo>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<StageInfo | undefined>();
@@ -21,7 +21,7 @@ export class StagesViewProvider implements vscode.TreeDataProvider<StageInfo>, v
   getTreeItem(stage: StageInfo): vscode.TreeItem {
     const status = this.statuses.get(stage.id);
     const isNext = !status.running && this.statuses.nextStage() === stage.id;
-    const item = new vscode.TreeItem(`${String(stage.number).padStart(2, '0')} · ${stageTitle(stage)}`);
+    const item = new vscode.TreeItem(stageLabel(stage));
     item.id = stage.id;
     const parts: string[] = [];
     if (status.running) parts.push(vscode.l10n.t('running'));

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { RecordingStore } from '../../src/core/recordingStore';
+import { parseRecordingName, RecordingStore } from '../../src/core/recordingStore';
 
 test('recordings are listed newest first and pruned to the limit', () => {
   const folder = mkdtempSync(path.join(tmpdir(), 'recordings-'));
@@ -26,4 +26,15 @@ test('recordings are listed newest first and pruned to the limit', () => {
 
 test('a missing folder lists nothing', () => {
   assert.deepEqual(new RecordingStore(path.join(tmpdir(), 'does-not-exist-' + process.pid)).list(), []);
+});
+
+test('a recording file name says its stage and start, and a foreign name says nothing', () => {
+  const store = new RecordingStore(path.join(tmpdir(), `names-${process.pid}`));
+  try {
+    const file = store.pathFor('09-green-threads', new Date(Date.UTC(2026, 10, 26, 9, 8, 7, 654)));
+    assert.deepEqual(parseRecordingName(file), { stageId: '09-green-threads', started: new Date('2026-11-26T09:08:07.654Z') });
+    assert.equal(parseRecordingName('/tmp/run.smrec'), undefined);
+  } finally {
+    rmSync(store.folder, { recursive: true, force: true });
+  }
 });

@@ -6,11 +6,6 @@
 import { PanelApp } from './app';
 import { Host } from './host';
 
-// vscode-icon looks for the codicon stylesheet by this id to load the font inside its shadow
-// root; the host's HTML shell links it without one.
-const codicons = document.querySelector<HTMLLinkElement>('link[href*="codicon.css"]');
-if (codicons && !codicons.id) codicons.id = 'vscode-codicon-stylesheet';
-
 const host = new Host();
 const app = new PanelApp(host);
 host.onMessage((message) => app.handle(message));

@@ -156,12 +156,17 @@ const textDecoder = new TextDecoder();
 const textEncoder = new TextEncoder();
 
 /** `a` then `b` in one array; `b` itself when `a` is empty (no copy). */
-export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const joined = new Uint8Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
+/** Joins byte arrays; a lone non-empty part comes back as it is (the decoder's common case). */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const nonEmpty = parts.filter((p) => p.length > 0);
+  if (nonEmpty.length === 1) return nonEmpty[0];
+  const out = new Uint8Array(nonEmpty.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of nonEmpty) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function nameGroupRecords(nameLength: number): number {
@@ -226,7 +231,7 @@ export class TraceDecoder {
 
   /** Feeds bytes; returns the complete event records they finish. Name records update `names`. */
   push(chunk: Uint8Array): TraceRecord[] {
-    const bytes = concatBytes(this.pending, chunk);
+    const bytes = concatBytes([this.pending, chunk]);
     let at = 0;
     if (!this.header) {
       if (bytes.length < HEADER_SIZE) {

@@ -19,6 +19,9 @@
  * recording of one stream. Plain TypeScript: the panel reads recordings too.
  */
 import { TraceDecoder, TraceFormatError, TRACE_MAGIC } from './format';
+
+// Recordings join bytes as traces do; callers may take the one function from here too.
+export { concatBytes } from './format';
 import { TraceModel } from './model';
 
 export const RECORDING_MAGIC = 'SMREC';
@@ -48,16 +51,6 @@ export function encodeBlock(stream: number, bytes: Uint8Array): Uint8Array {
 }
 
 /** Joins byte arrays into one fresh array (never a view into a shared pool: it may be posted). */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
 function startsWith(bytes: Uint8Array, text: string): boolean {
   for (let i = 0; i < text.length; i++) if (bytes[i] !== text.charCodeAt(i)) return false;
   return bytes[text.length] === 0;
