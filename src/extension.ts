@@ -10,7 +10,7 @@ import { COMMANDS, CONTEXT_KEYS, type CommandName } from './commands';
 import { StageStatusStore } from './stageStatus';
 import { StagesViewProvider } from './views/stagesView';
 import { NOTES_VIEW_ID, NotesViewProvider } from './views/notesView';
-import { STAGES } from './core/stages';
+import { STAGES, type StageInfo } from './core/stages';
 import { RecordingStore } from './core/recordingStore';
 import { chooseStage } from './stagePicker';
 import { RunController } from './run/runController';
@@ -22,6 +22,7 @@ import { BenchmarkController, type BenchmarkOptions } from './bench/benchmarkCon
 import { BENCHMARK_SELECTOR, BenchmarkCodeLensProvider } from './bench/benchmarkCodeLens';
 import { viewForState } from './core/benchmark/panelViews';
 import { ExperimentController } from './views/experimentController';
+import { SwitchableUi, type Ui } from './ui';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -36,9 +37,14 @@ export interface ServerModelsApi {
   readonly experiments: ExperimentController;
   readonly notes: NotesViewProvider;
   readonly recordings: RecordingStore;
+  /** The Stages view's data: its elements are what the view's inline actions pass to commands. */
+  readonly stagesView: vscode.TreeDataProvider<StageInfo>;
+  /** Replaces some of the prompts, the Quick Pick and the progress notification for a while. */
+  readonly ui: { override(methods: Partial<Ui>): vscode.Disposable };
 }
 
 export function activate(context: vscode.ExtensionContext): ServerModelsApi {
+  const ui = new SwitchableUi();
   const statuses = new StageStatusStore();
   const stagesView = new StagesViewProvider(statuses);
   const experiments = new ExperimentController(context.workspaceState, () => sourcesForRun(context));
@@ -53,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     statuses,
     recordings,
     sourcesFor: () => sourcesForRun(context),
+    ui,
   });
   run.onDidStart((stage) => {
     notesView.follow(stage.id);
@@ -62,7 +69,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     statuses.update(stage.id, { visited: true });
   });
   run.onDidReachMoment((momentId) => notesView.markMoment(momentId));
-  const benchmarks = new BenchmarkController(context, statuses, (_stage, serversDir) => sourcesForRun(context, serversDir));
+  const benchmarks = new BenchmarkController(context, statuses, (_stage, serversDir) => sourcesForRun(context, serversDir), ui);
   void restoreStatuses(context, statuses, benchmarks);
   const codeLens = new BenchmarkCodeLensProvider(benchmarks);
   context.subscriptions.push(
@@ -100,7 +107,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     stopStage: () => run.stop(),
     benchmarkStage: (stageArg?: unknown, options?: unknown) => benchmarks.benchmark(stageArg, options as BenchmarkOptions | undefined),
     openNotes: async (stageArg?: unknown) => {
-      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the notes of which stage?') });
+      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the notes of which stage?') }, ui);
       if (stage) await notesView.show(stage.id);
     },
     openRecording: async (fileArg?: unknown) => {
@@ -111,7 +118,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, recordingArg, targetArg),
     createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, parentArg, openArg),
     openStageSource: async (stageArg?: unknown) => {
-      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the source of which stage?') });
+      const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the source of which stage?') }, ui);
       if (!stage) return;
       const uri = vscode.Uri.joinPath(context.extensionUri, 'servers', ...stage.mainSource.split('/'));
       await vscode.window.showTextDocument(uri, { preview: false });
@@ -136,6 +143,8 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     benchmarks,
     experiments,
     notes: notesView,
+    stagesView,
+    ui,
   };
 }
 

@@ -2,9 +2,9 @@
  * Which stage a command acts on: the one its argument names (an id, a number, or a Stages view
  * item), or else the one the user picks. Every command that takes a stage goes through here.
  */
-import * as vscode from 'vscode';
 import { findStage, STAGES, type StageId, type StageInfo } from './core/stages';
 import { stageLabel } from './stageText';
+import { type Ui } from './ui';
 
 export function stageFromArgument(arg: unknown): StageInfo | undefined {
   if (typeof arg === 'string') return findStage(arg);
@@ -20,12 +20,13 @@ export interface PickOptions {
   readonly describe?: (stage: StageInfo) => string | undefined;
 }
 
-export async function chooseStage(arg: unknown, options: PickOptions): Promise<StageInfo | undefined> {
+/** The stage `arg` names; only when it names none, a Quick Pick (through `ui`). */
+export async function chooseStage(arg: unknown, options: PickOptions, ui: Pick<Ui, 'showQuickPick'>): Promise<StageInfo | undefined> {
   const named = stageFromArgument(arg);
   if (named) return named;
   const items = STAGES.map((stage) => ({ label: stageLabel(stage), description: options.describe?.(stage), detail: stage.model, stage }));
   const first = items.findIndex((i) => i.stage.id === options.first);
   if (first > 0) items.unshift(...items.splice(first, 1));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: options.placeHolder, matchOnDetail: true });
+  const picked = await ui.showQuickPick(items, { placeHolder: options.placeHolder, matchOnDetail: true });
   return picked?.stage;
 }

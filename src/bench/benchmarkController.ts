@@ -21,11 +21,13 @@ import { DEFAULT_RATE, DEFAULT_PAYLOAD_BYTES } from '../core/bench/benchOptions'
 import { type BenchRow } from '../core/bench/result';
 import { probeToolchain, stageBuildability } from '../core/toolchain';
 import { BenchmarkPanel } from '../panel/benchmarkPanel';
-import { readSettings } from '../settings';
+import { readSettings, toolchainProbeOptions } from '../settings';
 import { type StageStatusStore } from '../stageStatus';
 import { stageTitle } from '../stageText';
 import { chooseStage } from '../stagePicker';
 import { BuildFailure, buildStage, type StageSources } from '../run/stageBuild';
+import { requireTrust } from '../trust';
+import { type ProgressReport, type Ui } from '../ui';
 
 export interface BenchmarkOptions {
   /** Connection counts; default: the setting serverModels.benchmark.connections. */
@@ -44,12 +46,21 @@ export class BenchmarkController implements vscode.Disposable {
   readonly onDidStoreResult = this.changed.event;
   private readonly latest = new Map<string, StoredRun>();
   private loaded: Promise<void> | undefined;
+  /** The stage process of the sweep under way. */
+  private server: StageProcess | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly statuses: StageStatusStore,
     private readonly sourcesFor: (stage: StageInfo, serversDir?: string) => StageSources,
+    /** Messages, the stage pick and the cancellable progress notification go through here. */
+    private readonly ui: Ui,
   ) {}
+
+  /** The process id of the stage being benchmarked right now, if any (for tests). */
+  get serverPid(): number | undefined {
+    return this.server?.pid;
+  }
 
   /** The store of the first workspace folder, or of the extension's storage without one. */
   get store(): ResultStore {
@@ -83,13 +94,11 @@ export class BenchmarkController implements vscode.Disposable {
   }
 
   async benchmark(stageArg?: unknown, options: BenchmarkOptions = {}): Promise<StoredRun | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Benchmarking a stage compiles and runs code: trust this workspace first.'));
-      return undefined;
-    }
-    const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Benchmark which stage?') });
+    if (!requireTrust('benchmark', this.ui)) return undefined;
+    const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Benchmark which stage?') }, this.ui);
     if (!stage) return undefined;
-    const run = await vscode.window.withProgress(
+    // The notification's Cancel fires `token`, which aborts the point under way and skips the rest.
+    const run = await this.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Benchmarking {0}', stageTitle(stage)) },
       (progress, token) => this.sweep(stage, options, progress, token),
     );
@@ -99,10 +108,10 @@ export class BenchmarkController implements vscode.Disposable {
 
   /** One sweep over every stage this platform builds, then the chart of how each model scales. */
   async compareAll(options: BenchmarkOptions = {}): Promise<readonly StoredRun[]> {
-    if (!vscode.workspace.isTrusted) return [];
-    const status = await probeToolchain({ compiler: readSettings().compiler });
+    if (!requireTrust('benchmark', this.ui)) return [];
+    const status = await probeToolchain(toolchainProbeOptions(readSettings()));
     const buildable = STAGES.filter((s) => stageBuildability(s, status).buildable);
-    const runs = await vscode.window.withProgress(
+    const runs = await this.ui.withProgress(
       { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Comparing all stages') },
       async (progress, token) => {
         const done: StoredRun[] = [];
@@ -122,7 +131,7 @@ export class BenchmarkController implements vscode.Disposable {
   private async sweep(
     stage: StageInfo,
     options: BenchmarkOptions,
-    progress: vscode.Progress<{ message?: string; increment?: number }>,
+    progress: vscode.Progress<ProgressReport>,
     token: vscode.CancellationToken,
   ): Promise<StoredRun | undefined> {
     const settings = readSettings();
@@ -130,7 +139,7 @@ export class BenchmarkController implements vscode.Disposable {
     let built;
     try {
       progress.report({ message: vscode.l10n.t('building') });
-      built = await buildStage(sources, stage, settings.compiler);
+      built = await buildStage(sources, stage, settings, this.ui);
     } catch (err) {
       if (err instanceof BuildFailure) return undefined;
       throw err;
@@ -140,7 +149,7 @@ export class BenchmarkController implements vscode.Disposable {
     const strings = benchStrings(vscode.env.language);
     for (const skip of plan.skipped) progress.report({ message: describeSkip(skip, strings, (n) => formatCount(n, vscode.env.language)) });
     if (plan.points.length === 0) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('{0}: none of the requested connection counts suit this model.', stage.id));
+      void this.ui.showWarningMessage(vscode.l10n.t('{0}: none of the requested connection counts suit this model.', stage.id));
       return undefined;
     }
     const abort = new AbortController();
@@ -148,6 +157,7 @@ export class BenchmarkController implements vscode.Disposable {
     const date = new Date().toISOString();
     // No SERVER_MODELS_TRACE: the benchmark measures the model, not the tracer.
     const server = await StageProcess.start({ binary: built.binary, host: settings.host, port: 0, extraArgs: ['--quiet'] });
+    this.server = server;
     const rows: BenchRow[] = [];
     let complete = false;
     try {
@@ -178,10 +188,11 @@ export class BenchmarkController implements vscode.Disposable {
       });
       complete = !server.hasExited;
     } catch (err) {
-      if (!abort.signal.aborted) void vscode.window.showErrorMessage(vscode.l10n.t('Benchmark of {0} failed: {1}', stage.id, err instanceof Error ? err.message : String(err)));
+      if (!abort.signal.aborted) void this.ui.showErrorMessage(vscode.l10n.t('Benchmark of {0} failed: {1}', stage.id, err instanceof Error ? err.message : String(err)));
     } finally {
       cancel.dispose();
       await server.stop();
+      if (this.server === server) this.server = undefined;
     }
     if (rows.length === 0) return undefined;
     const stored = await this.store.write({

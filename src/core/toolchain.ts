@@ -34,6 +34,11 @@ export interface ToolchainStatus {
 export interface ProbeOptions {
   /** A compiler the user chose (setting or --cc); otherwise $CC, then cc, gcc, clang. */
   readonly compiler?: string;
+  /**
+   * Try `compiler` and nothing else: when it does not run, the compiler is missing (the user
+   * chose it, so it is not quietly replaced by $CC, cc, gcc or clang).
+   */
+  readonly onlyCompiler?: boolean;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -74,7 +79,7 @@ export async function probeToolchain(options: ProbeOptions = {}): Promise<Toolch
       unsupported: 'The stages use POSIX sockets, epoll/kqueue and pthreads: open this folder in WSL (Windows Subsystem for Linux).',
     };
   }
-  const compilers = [options.compiler, env.CC, 'cc', 'gcc', 'clang'].filter((c): c is string => !!c);
+  const compilers = (options.onlyCompiler && options.compiler ? [options.compiler] : [options.compiler, env.CC, 'cc', 'gcc', 'clang']).filter((c): c is string => !!c);
   const [compiler, make, pkgConfig, distro] = await Promise.all([
     firstThatRuns(compilers, ['--version'], env),
     firstThatRuns(platform === 'linux' ? ['make'] : ['make', 'gmake'], ['--version'], env),

@@ -3,12 +3,10 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { createPlayground, isServersTree, PlaygroundError, serversRootOf } from '../core/playground';
 import { bundledSources, playgroundSources, type StageSources } from './stageBuild';
+import { requireTrust } from '../trust';
 
 export async function createPlaygroundCommand(extensionUri: vscode.Uri, parentArg?: unknown, openArg?: unknown): Promise<string | undefined> {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('A playground is code you build and run: trust this workspace first.'));
-    return undefined;
-  }
+  if (!requireTrust('playground')) return undefined;
   const parent =
     typeof parentArg === 'string'
       ? parentArg

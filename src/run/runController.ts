@@ -9,7 +9,7 @@ import { type RecordingStore } from '../core/recordingStore';
 import { findFreePort, isPortFree } from '../core/ports';
 import { StageStartError } from '../core/stageProcess';
 import { COMMANDS, CONTEXT_KEYS } from '../commands';
-import { readSettings, type Settings } from '../settings';
+import { readSettings, type Settings, toolchainProbeOptions } from '../settings';
 import { type StageStatusStore } from '../stageStatus';
 import { stageLabel, stageTitle } from '../stageText';
 import { chooseStage, stageFromArgument } from '../stagePicker';
@@ -22,6 +22,8 @@ import { findMoment } from '../core/notes/moments';
 import { noteLanguageFor } from '../core/notes/language';
 import { revealSource } from '../views/notesView';
 import { stageBuildability, probeToolchain } from '../core/toolchain';
+import { requireTrust } from '../trust';
+import { type Ui } from '../ui';
 
 export interface RunControllerDeps {
   readonly context: vscode.ExtensionContext;
@@ -29,6 +31,8 @@ export interface RunControllerDeps {
   /** The sources to build a stage from: the shipped copy or the playground the user is in. */
   readonly sourcesFor: (stage: StageInfo) => StageSources;
   readonly recordings: RecordingStore;
+  /** Messages, the stage pick and the busy-port question go through here. */
+  readonly ui: Ui;
 }
 
 const LAST_STAGE_KEY = 'serverModels.lastStage';
@@ -65,10 +69,7 @@ export class RunController implements vscode.Disposable {
 
   /** The command: `stageArg` may be an id, a tree item, or nothing (then a Quick Pick). */
   async run(stageArg?: unknown): Promise<RunSession | undefined> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('Running a stage compiles and runs code: trust this workspace first.'));
-      return undefined;
-    }
+    if (!requireTrust('run', this.deps.ui)) return undefined;
     const stage = await this.pickStage(stageArg);
     if (!stage) return undefined;
     await this.deps.context.globalState.update(LAST_STAGE_KEY, stage.id);
@@ -78,7 +79,7 @@ export class RunController implements vscode.Disposable {
     const sources = this.deps.sourcesFor(stage);
     let binary: string;
     try {
-      binary = (await buildStage(sources, stage, settings.compiler)).binary;
+      binary = (await buildStage(sources, stage, settings, this.deps.ui)).binary;
     } catch (err) {
       if (err instanceof BuildFailure) return undefined;
       throw err;
@@ -124,7 +125,7 @@ export class RunController implements vscode.Disposable {
       });
     } catch (err) {
       const detail = err instanceof StageStartError && err.output ? `\n${err.output.split('\n').slice(-5).join('\n')}` : '';
-      void vscode.window.showErrorMessage(vscode.l10n.t('{0} did not start: {1}', stage.id, err instanceof Error ? err.message : String(err)) + detail);
+      void this.deps.ui.showErrorMessage(vscode.l10n.t('{0} did not start: {1}', stage.id, err instanceof Error ? err.message : String(err)) + detail);
       panel.runEnded();
       return undefined;
     }
@@ -208,7 +209,7 @@ export class RunController implements vscode.Disposable {
     if (settings.port === 0 || (await isPortFree(settings.host, settings.port))) return settings.port;
     const free = await findFreePort(settings.host);
     const use = vscode.l10n.t('Use Port {0}', String(free));
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await this.deps.ui.showWarningMessage(
       vscode.l10n.t('Port {0} on {1} is already in use (another server, or a stage still running elsewhere).', String(settings.port), settings.host),
       use,
     );
@@ -219,7 +220,7 @@ export class RunController implements vscode.Disposable {
   private async pickStage(stageArg: unknown): Promise<StageInfo | undefined> {
     const named = stageFromArgument(stageArg);
     if (named) return named;
-    const status = await probeToolchain({ compiler: readSettings().compiler });
+    const status = await probeToolchain(toolchainProbeOptions(readSettings()));
     const last = this.deps.context.globalState.get<StageId>(LAST_STAGE_KEY);
     return chooseStage(undefined, {
       placeHolder: vscode.l10n.t('Run which stage?'),
@@ -229,7 +230,7 @@ export class RunController implements vscode.Disposable {
         if (!verdict.buildable) return `$(warning) ${verdict.reason ?? ''}`;
         return stage.id === last ? vscode.l10n.t('last run') : undefined;
       },
-    });
+    }, this.deps.ui);
   }
 
   dispose(): void {

@@ -8,7 +8,9 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { syncTree } from '../core/syncTree';
 import { type StageInfo } from '../core/stages';
-import { makeInvocation, probeToolchain, stageBinaryPath, stageBuildability } from '../core/toolchain';
+import { makeInvocation, probeToolchain, stageBinaryPath, stageBuildability, type Tool } from '../core/toolchain';
+import { type Settings, toolchainProbeOptions } from '../settings';
+import { type Ui } from '../ui';
 
 /** A servers/ folder to build from, and where its binaries go. */
 export interface StageSources {
@@ -38,21 +40,42 @@ export interface BuiltStage {
   readonly make?: string;
 }
 
+/** A missing tool as the message names it: the compiler the user set is named as set. */
+function toolName(tool: Tool, settings: Settings): string {
+  switch (tool) {
+    case 'compiler':
+      return settings.compilerChosen
+        ? vscode.l10n.t('the C compiler "{0}" (setting serverModels.compiler)', settings.compiler)
+        : vscode.l10n.t('a C compiler (cc, gcc or clang)');
+    case 'make':
+    case 'pkg-config':
+      return tool;
+    case 'libuv':
+      return vscode.l10n.t('libuv (its development files)');
+  }
+}
+
 /**
  * Builds one stage and returns its binary. Shows the user what went wrong (missing tools with
  * a button that copies the install command, or a failed build pointing at Problems) and throws
- * BuildFailure so callers stop quietly.
+ * BuildFailure so callers stop quietly. The message is not awaited: the command ends while the
+ * message stays up.
  */
-export async function buildStage(sources: StageSources, stage: StageInfo, compilerSetting: string): Promise<BuiltStage> {
-  const status = await probeToolchain({ compiler: compilerSetting });
+export async function buildStage(sources: StageSources, stage: StageInfo, settings: Settings, ui: Ui): Promise<BuiltStage> {
+  const status = await probeToolchain(toolchainProbeOptions(settings));
   const verdict = stageBuildability(stage, status);
   if (!verdict.buildable) {
     const copy = vscode.l10n.t('Copy Install Command');
-    const message = verdict.installCommand
-      ? vscode.l10n.t('Cannot build {0}: {1}. Install it with: {2}', stage.id, verdict.missing.join(', '), verdict.installCommand)
-      : vscode.l10n.t('Cannot build {0}: {1}', stage.id, verdict.reason ?? verdict.missing.join(', '));
-    const choice = await vscode.window.showErrorMessage(message, ...(verdict.installCommand ? [copy] : []));
-    if (choice === copy && verdict.installCommand) await vscode.env.clipboard.writeText(verdict.installCommand);
+    const missing = verdict.missing.map((tool) => toolName(tool, settings)).join(', ');
+    const message = status.unsupported
+      ? vscode.l10n.t('Cannot build {0}: {1}', stage.id, status.unsupported)
+      : verdict.installCommand
+        ? vscode.l10n.t('Cannot build {0}: not found: {1}. Install with: {2}', stage.id, missing, verdict.installCommand)
+        : vscode.l10n.t('Cannot build {0}: not found: {1}.', stage.id, missing);
+    const installCommand = verdict.installCommand;
+    void ui.showErrorMessage(message, ...(installCommand ? [copy] : [])).then(async (choice) => {
+      if (choice === copy && installCommand) await vscode.env.clipboard.writeText(installCommand);
+    });
     throw new BuildFailure(message);
   }
   const invocation = makeInvocation(
@@ -72,7 +95,7 @@ export async function buildStage(sources: StageSources, stage: StageInfo, compil
   );
   if (exitCode !== 0) {
     const message = vscode.l10n.t('Building {0} failed (make exited with {1}). See the Problems view and the build terminal.', stage.id, String(exitCode));
-    void vscode.window.showErrorMessage(message);
+    void ui.showErrorMessage(message);
     throw new BuildFailure(message);
   }
   return {

@@ -10,6 +10,7 @@ import { ExperimentError, type ExperimentProgress } from '../core/experimentRunn
 import { type Localized, type NoteLanguage } from '../core/notes/language';
 import { readSettings } from '../settings';
 import { type StageSources } from '../run/stageBuild';
+import { requireTrust } from '../trust';
 
 const FIGURES_KEY = 'serverModels.experimentFigures';
 
@@ -35,10 +36,7 @@ export class ExperimentController {
   async run(experimentId: string, view: ExperimentView): Promise<Localized | undefined> {
     const experiment = findExperiment(experimentId);
     if (!experiment || this.running.has(experimentId)) return undefined;
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('An experiment compiles and runs the stages: trust this workspace first.'));
-      return undefined;
-    }
+    if (!requireTrust('experiment')) return undefined;
     this.running.add(experimentId);
     view.showFigure(experimentId, vscode.l10n.t('Running the experiment…'), true);
     const previous = this.figures(view.language)[experimentId];

@@ -13,7 +13,8 @@
 //
 // Knobs: CODE_SERVER (path of the code-server bin), CHROMIUM (default /usr/bin/chromium),
 // VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1, SCREENSHOT_DIR (where a test's
-// screenshots go; see test/integration/suite/screenshot.ts).
+// screenshots go; see test/integration/suite/screenshot.ts), SERVER_MODELS_TEST_FILES (a comma-separated
+// list: only the suite files whose names contain one of them run).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

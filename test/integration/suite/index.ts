@@ -8,7 +8,10 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) {
+  // SERVER_MODELS_TEST_FILES=runStage,benchmark runs only the files whose names contain one of these.
+  const only = (process.env.SERVER_MODELS_TEST_FILES ?? '').split(',').filter(Boolean);
+  const chosen = (file: string) => only.length === 0 || only.some((part) => file.includes(part));
+  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && chosen(f)).sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

@@ -7,15 +7,7 @@ import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
 import { waitFor } from './waitFor';
 import { screenshot } from './screenshot';
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { processExists } from './processes';
 
 suite('Run Stage', () => {
   let api: ServerModelsApi;
