@@ -3,30 +3,17 @@
  * and strict CSP, fed stored results the way the host sends them: it draws the three charts in
  * the theme's colours, the tables under them with the right values, hover and keyboard values,
  * the comparison with the previous run, the Compare All Stages view, and Korean.
- *
- * The page-hosting is a small cousin of panelHarness.ts (which is built for the recording panel's
- * bundle); CHROMIUM_ARGS are shared.
  */
 import assert from 'node:assert/strict';
-import { build } from 'esbuild';
-import { createServer, type Server } from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { compareRuns } from '../../src/core/benchmark/compare';
 import type { BenchToHostMessage, BenchViewState, HostToBenchMessage } from '../../src/core/benchmark/panelProtocol';
 import type { BenchRun, StoredRun } from '../../src/core/benchmark/storedRun';
 import { BENCH_STRINGS_EN, BENCH_STRINGS_KO } from '../../src/core/benchmark/strings';
-import { webviewHtml } from '../../src/webviewHtml';
 import { benchRow, benchRun } from '../unit/benchmark-fixtures.support';
-import { CHROMIUM_ARGS } from './panelHarness';
+import { PanelHarness, WebviewPage, type WebviewSpec } from './panelHarness';
 
-const ROOT = join(__dirname, '..', '..');
 const MAGENTA = '#ff00ff';
-const TIMEOUT_MS = 10_000;
 
 function stored(run: BenchRun, id: string): StoredRun {
   return { ...run, format: 'server-models.bench', version: 1, id, file: `/work/.server-models/bench/${id}.json` };
@@ -64,34 +51,12 @@ const sequential = stored(
   '20250326T160000000Z-01-sequential',
 );
 
-class BenchPage {
-  constructor(
-    readonly page: Page,
-    readonly errors: string[],
-  ) {}
-
-  async deliver(message: HostToBenchMessage): Promise<void> {
-    await this.page.evaluate(`window.__deliver(${JSON.stringify(message)})`);
-  }
-
+class BenchPage extends WebviewPage<HostToBenchMessage, BenchToHostMessage, BenchViewState> {
   /** Delivers `show` and waits until the panel has drawn it. */
   async show(message: Omit<Extract<HostToBenchMessage, { type: 'show' }>, 'type'>): Promise<void> {
     const before = Number((await this.page.evaluate<string | undefined>('document.body.dataset.renders')) ?? 0);
     await this.deliver({ type: 'show', ...message });
     await this.waitFor(`Number(document.body.dataset.renders) > ${before}`, 'a render');
-  }
-
-  /** Polled from here: the panel's CSP forbids the eval an in-page poller would need. */
-  async waitFor(expression: string, what: string): Promise<void> {
-    const deadline = Date.now() + TIMEOUT_MS;
-    while (!(await this.page.evaluate<boolean>(`Boolean(${expression})`))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; page errors: ${this.errors.join('; ') || 'none'}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  posted(): Promise<BenchToHostMessage[]> {
-    return this.page.evaluate<BenchToHostMessage[]>('window.__posted.slice()');
   }
 
   /** Rows of a table as text: header row first. */
@@ -125,137 +90,31 @@ class BenchPage {
     const x = box.x + ((Math.log10(connections) - lo) / (hi - lo)) * box.width;
     await this.page.mouse.move(x, box.y + box.height / 2);
   }
-
-  cspViolations(): Promise<string[]> {
-    return this.page.evaluate<string[]>('window.__csp.slice()');
-  }
-
-  savedState(): Promise<BenchViewState | undefined> {
-    return this.page.evaluate<BenchViewState | undefined>('window.__state()');
-  }
 }
 
-class BenchHarness {
-  private constructor(
-    private readonly browser: Browser,
-    private readonly server: Server,
-    private readonly outdir: string,
-  ) {}
+/** webview/bench/main.ts: bench.js, and bench.css from the uPlot styles it imports. */
+const BENCH_PANEL: WebviewSpec<BenchPage> = {
+  name: 'bench',
+  styles: ['dist/webview/bench.css', 'media/bench/bench.css'],
+  page: (page, errors) => new BenchPage(page, errors),
+};
 
-  /** Builds webview/bench/main.ts as esbuild.mjs does (bench.js + bench.css) and serves the shell. */
-  static async start(): Promise<BenchHarness> {
-    const outdir = await mkdtemp(join(tmpdir(), 'sm-bench-panel-'));
-    await build({
-      entryPoints: { bench: join(ROOT, 'webview/bench/main.ts') },
-      bundle: true,
-      platform: 'browser',
-      format: 'iife',
-      target: 'es2022',
-      outdir,
-      logLevel: 'warning',
-    });
-    const files: Record<string, string> = {
-      '/dist/webview/bench.js': join(outdir, 'bench.js'),
-      '/dist/webview/bench.css': join(outdir, 'bench.css'),
-      '/media/bench/bench.css': join(ROOT, 'media/bench/bench.css'),
-    };
-    const ref: { origin?: string } = {};
-    const server = createServer((req, res) => {
-      const url = (req.url ?? '/').split('?')[0];
-      if (url === '/') {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end(BenchHarness.html(ref.origin ?? ''));
-        return;
-      }
-      const file = files[url];
-      if (!file) {
-        res.writeHead(404);
-        res.end();
-        return;
-      }
-      readFile(file).then(
-        (data) => {
-          res.writeHead(200, { 'content-type': url.endsWith('.js') ? 'text/javascript' : 'text/css' });
-          res.end(data);
-        },
-        () => {
-          res.writeHead(500);
-          res.end();
-        },
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    ref.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
-    return new BenchHarness(browser, server, outdir);
-  }
-
-  /** The host's own shell, as BenchmarkPanel builds it, with our origin as the webview's. */
-  private static html(origin: string): string {
-    type Uri = { path: string };
-    return webviewHtml(
-      {
-        webview: { cspSource: origin, asWebviewUri: (uri: Uri) => ({ toString: () => `${origin}${uri.path}` }) } as never,
-        extensionUri: { path: '' } as never,
-        title: 'bench',
-        lang: 'en',
-        script: 'bench.js',
-        styles: ['dist/webview/bench.css', 'media/bench/bench.css'],
-      },
-      ((base: Uri, ...parts: string[]) => ({ path: [base.path, ...parts].join('/') })) as never,
-    );
-  }
-
-  /** A fresh page with the panel loaded and `ready` posted; closed after `body`. */
-  async with<T>(body: (page: BenchPage) => Promise<T>): Promise<T> {
-    const page = await this.browser.newPage({ viewport: { width: 1100, height: 900 } });
-    try {
-      // Page code goes in as text: tsx would wrap functions passed here in a helper the page lacks.
-      await page.addInitScript({
-        content: `(() => {
-          const posted = [], csp = [];
-          let state;
-          window.__posted = posted;
-          window.__csp = csp;
-          window.__state = () => state;
-          window.acquireVsCodeApi = () => ({ postMessage: (m) => posted.push(m), getState: () => state, setState: (s) => { state = s; } });
-          window.__deliver = (message) => window.dispatchEvent(new MessageEvent('message', { data: message }));
-          document.addEventListener('securitypolicyviolation', (e) => csp.push(e.violatedDirective + ' ' + e.blockedURI));
-        })();`,
-      });
-      const errors: string[] = [];
-      page.on('pageerror', (err) => errors.push(err.message));
-      await page.goto(this.origin());
-      const bench = new BenchPage(page, errors);
-      await bench.waitFor(`window.__posted.some((m) => m.type === 'ready')`, 'the ready message');
-      return await body(bench);
-    } finally {
-      await page.close();
-    }
-  }
-
-  private origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    await this.browser.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await rm(this.outdir, { recursive: true, force: true });
-  }
+/** A fresh page with the panel loaded and `ready` posted; closed after `body`. */
+function withBench<T>(harness: PanelHarness<BenchPage>, body: (panel: BenchPage) => Promise<T>): Promise<T> {
+  return harness.with({ width: 1100, height: 900 }, body);
 }
 
 describe('benchmark results panel in Chromium', () => {
-  let harness: BenchHarness;
+  let harness: PanelHarness<BenchPage>;
   before(async () => {
-    harness = await BenchHarness.start();
+    harness = await PanelHarness.start(BENCH_PANEL);
   });
   after(async () => {
     await harness?.close();
   });
 
   it('draws throughput, latency and errors with their tables, in the theme’s colours, under the CSP', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       // VS Code sets theme colours as variables on the body; the run in focus is charts.blue.
       await panel.page.evaluate(`document.body.style.setProperty('--vscode-charts-blue', '${MAGENTA}')`);
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_EN, locale: 'en' });
@@ -296,7 +155,7 @@ describe('benchmark results panel in Chromium', () => {
     }));
 
   it('shows the values on hover and from the keyboard', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_EN, locale: 'en' });
       await panel.show({ results: { view: 'stage', runs: [epoll] } });
       const xs = [1, 10, 100, 1_000];
@@ -318,7 +177,7 @@ describe('benchmark results panel in Chromium', () => {
     }));
 
   it('overlays the previous run and another stage, and says better or worse by how much', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_EN, locale: 'en' });
       const comparison = compareRuns(epoll, epollBefore);
       await panel.show({ results: { view: 'stage', runs: [epoll, select], previous: epollBefore }, comparison });
@@ -365,7 +224,7 @@ describe('benchmark results panel in Chromium', () => {
     }));
 
   it('warns when the previous run had another setup', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_EN, locale: 'en' });
       const rebuilt = { ...epoll, build: { ...epoll.build, flags: '-O0 -g' } };
       await panel.show({ results: { view: 'stage', runs: [rebuilt], previous: epollBefore }, comparison: compareRuns(rebuilt, epollBefore) });
@@ -373,7 +232,7 @@ describe('benchmark results panel in Chromium', () => {
     }));
 
   it('compares every stage: one series per stage and a row per stage in each table', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_EN, locale: 'en' });
       const problems = [{ file: '/w/.server-models/bench/broken.json', message: 'broken.json is not valid JSON (Unexpected end); skipped.' }];
       await panel.show({ results: { view: 'compareAll', runs: [sequential, select, epoll], problems } });
@@ -396,7 +255,7 @@ describe('benchmark results panel in Chromium', () => {
     }));
 
   it('speaks Korean, says when there is nothing yet, and redraws on every show', () =>
-    harness.with(async (panel) => {
+    withBench(harness, async (panel) => {
       await panel.deliver({ type: 'init', strings: BENCH_STRINGS_KO, locale: 'ko' });
       await panel.show({ results: { view: 'stage', runs: [] } });
       assert.equal(await panel.text('.empty'), BENCH_STRINGS_KO.noResults);

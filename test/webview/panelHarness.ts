@@ -1,8 +1,9 @@
 /**
- * Runs a webview's real bundle (the recording panel by default) in headless Chromium the way VS
- * Code would: the host's own HTML shell and CSP (src/webviewHtml.ts), a stub of acquireVsCodeApi
- * (the browser's side of the contract), and host messages delivered as `message` events.
- * Resources come from a local HTTP server standing in for the webview resource scheme.
+ * Runs a webview's real bundle (the recording panel by default, any of webview/* by its spec) in
+ * headless Chromium the way VS Code would: the host's own HTML shell and CSP
+ * (src/webviewHtml.ts), a stub of acquireVsCodeApi (the browser's side of the contract), and
+ * host messages delivered as `message` events. Resources come from a local HTTP server standing
+ * in for the webview resource scheme.
  */
 import { build } from 'esbuild';
 import { createServer, type Server } from 'node:http';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import type { HostToPanelMessage, PanelToHostMessage, PanelViewState } from '../../src/core/panel/protocol';
+import type { Lane } from '../../src/core/trace/lane';
+import type { LaneStateId } from '../../src/core/trace/states';
 import { PANEL_STRINGS_EN } from '../../src/core/panel/strings';
 import { webviewHtml } from '../../src/webviewHtml';
 
@@ -27,14 +30,17 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-/** Which webview to run: its bundle (webview/<name>/main.ts -> dist/webview/<name>.js) and styles. */
-export interface WebviewSpec {
+/**
+ * Which webview to run: its bundle (webview/<name>/main.ts -> dist/webview/<name>.js, and
+ * <name>.css when it imports styles), its stylesheets, and the page object its tests drive.
+ */
+export interface WebviewSpec<P extends WebviewPage<never, unknown, unknown>> {
   readonly name: string;
   /** Stylesheets the shell links, relative to the extension root. */
   readonly styles: readonly string[];
+  /** Wraps a loaded page (its uncaught errors collected in `errors`). */
+  readonly page: (page: Page, errors: string[]) => P;
 }
-
-export const RECORDING_PANEL: WebviewSpec = { name: 'panel', styles: ['dist/webview/codicon.css', 'media/panel/panel.css'] };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = { js: 'text/javascript', css: 'text/css', ttf: 'font/ttf', html: 'text/html' };
 
@@ -49,7 +55,7 @@ function fileOf(url: string, outdir: string): string | undefined {
   return undefined;
 }
 
-export class PanelHarness {
+export class PanelHarness<P extends WebviewPage<never, unknown, unknown> = PanelPage> {
   private blobs = new Map<string, Uint8Array>();
   private nextBlob = 0;
 
@@ -58,11 +64,17 @@ export class PanelHarness {
     private readonly server: Server,
     readonly origin: string,
     private readonly outdir: string,
-    private readonly spec: WebviewSpec,
+    private readonly spec: WebviewSpec<P>,
   ) {}
 
   /** Builds the webview like esbuild.mjs does, into a temporary folder, serves it, starts Chromium. */
-  static async start(spec: WebviewSpec = RECORDING_PANEL): Promise<PanelHarness> {
+  static start(): Promise<PanelHarness<PanelPage>>;
+  static start<P extends WebviewPage<never, unknown, unknown>>(spec: WebviewSpec<P>): Promise<PanelHarness<P>>;
+  static async start<P extends WebviewPage<never, unknown, unknown>>(spec?: WebviewSpec<P>): Promise<PanelHarness<P>> {
+    return PanelHarness.build(spec ?? (RECORDING_PANEL as unknown as WebviewSpec<P>));
+  }
+
+  private static async build<P extends WebviewPage<never, unknown, unknown>>(spec: WebviewSpec<P>): Promise<PanelHarness<P>> {
     const outdir = await mkdtemp(join(tmpdir(), `sm-${spec.name}-`));
     await build({
       entryPoints: { [spec.name]: join(ROOT, 'webview', spec.name, 'main.ts') },
@@ -74,7 +86,7 @@ export class PanelHarness {
       logLevel: 'warning',
     });
     // The request handler needs the harness, which needs the server: filled in below.
-    const ref: { harness?: PanelHarness } = {};
+    const ref: { harness?: PanelHarness<P> } = {};
     const server = createServer((req, res) => {
       const url = (req.url ?? '/').split('?')[0];
       const blob = ref.harness?.blobs.get(url);
@@ -102,7 +114,7 @@ export class PanelHarness {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
     ref.harness = new PanelHarness(browser, server, origin, outdir, spec);
     return ref.harness;
   }
@@ -135,10 +147,11 @@ export class PanelHarness {
   }
 
   /**
-   * Opens the panel in a fresh page. `bypassCsp` lets the page fetch large recordings from the
-   * harness (the panel's CSP rightly forbids any connection); tests of the CSP leave it off.
+   * Opens the webview in a fresh page and waits for its `ready`. `bypassCsp` lets the page fetch
+   * large recordings from the harness (the panel's CSP rightly forbids any connection); tests of
+   * the CSP leave it off.
    */
-  async open(options: { savedState?: PanelViewState; width?: number; height?: number; bypassCsp?: boolean } = {}): Promise<PanelPage> {
+  async open(options: OpenOptions<StateOf<P>> = {}): Promise<P> {
     const page = await this.browser.newPage({
       viewport: { width: options.width ?? 1200, height: options.height ?? 700 },
       bypassCSP: options.bypassCsp ?? false,
@@ -164,13 +177,18 @@ export class PanelHarness {
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
     await page.goto(this.origin);
-    const panel = new PanelPage(page, errors);
-    await panel.waitFor(`(window.__posted ?? []).some((m) => m.type === 'ready')`, 'ready message');
+    const panel = this.spec.page(page, errors);
+    try {
+      await panel.waitFor(`(window.__posted ?? []).some((m) => m.type === 'ready')`, 'ready message');
+    } catch (err) {
+      await page.close();
+      throw err;
+    }
     return panel;
   }
 
   /** Opens a page, runs `body` with it, and closes it whatever happens. */
-  async with<T>(options: Parameters<PanelHarness['open']>[0], body: (panel: PanelPage) => Promise<T>): Promise<T> {
+  async with<T>(options: OpenOptions<StateOf<P>>, body: (panel: P) => Promise<T>): Promise<T> {
     const panel = await this.open(options);
     try {
       return await body(panel);
@@ -186,22 +204,71 @@ export class PanelHarness {
   }
 }
 
-export class PanelPage {
+export interface OpenOptions<State> {
+  /** What the webview's getState() returns, as after a reload. */
+  readonly savedState?: State;
+  readonly width?: number;
+  readonly height?: number;
+  readonly bypassCsp?: boolean;
+}
+
+type StateOf<P> = P extends WebviewPage<never, unknown, infer State> ? State : never;
+
+/**
+ * One opened webview: messages in (`In`), what it posted (`Out`), what it saved (`State`), and
+ * waiting for conditions in the page.
+ */
+export class WebviewPage<In, Out, State> {
   constructor(
     readonly page: Page,
     /** Uncaught errors in the page. */
     readonly errors: string[],
   ) {}
 
-  async deliver(message: HostToPanelMessage): Promise<void> {
-    const json = JSON.stringify(message.type === 'records' ? { ...message, bytes: [...message.bytes] } : message);
-    await this.page.evaluate(`(() => {
-      const m = ${json};
-      if (m.type === 'records') m.bytes = new Uint8Array(m.bytes);
-      window.__deliver(m);
-    })()`);
+  /** Delivers a host message; Uint8Arrays in it arrive as Uint8Arrays, as postMessage sends them. */
+  async deliver(message: In): Promise<void> {
+    const json = JSON.stringify(message, (_key, value: unknown) => (value instanceof Uint8Array ? { $bytes: [...value] } : value));
+    await this.page.evaluate(`window.__deliver(JSON.parse(${JSON.stringify(json)}, (key, value) => value && Array.isArray(value.$bytes) ? new Uint8Array(value.$bytes) : value))`);
   }
 
+  async posted(): Promise<Out[]> {
+    return this.page.evaluate<Out[]>('window.__posted.slice()');
+  }
+
+  async cspViolations(): Promise<string[]> {
+    return this.page.evaluate<string[]>('window.__csp.slice()');
+  }
+
+  async savedState(): Promise<State | undefined> {
+    return this.page.evaluate<State | undefined>('window.__state()');
+  }
+
+  /**
+   * Waits (with a deadline) until `expression` is truthy in the page. Polled from here: the
+   * panel's CSP forbids the eval that an in-page poller would need.
+   */
+  async waitFor(expression: string, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.page.evaluate<boolean>(`Boolean(${expression})`))) {
+      if (Date.now() > deadline) {
+        const state = await this.page.evaluate<string>('JSON.stringify({ ...document.body.dataset, active: document.activeElement?.tagName })');
+        throw new Error(`timed out waiting for ${what}; page errors: ${this.errors.join('; ') || 'none'}; page state ${state}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async dataset(): Promise<Record<string, string | undefined>> {
+    return this.page.evaluate<Record<string, string | undefined>>('({ ...document.body.dataset })');
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}
+
+/** The recording panel (webview/panel). */
+export class PanelPage extends WebviewPage<HostToPanelMessage, PanelToHostMessage, PanelViewState> {
   async init(mode: 'live' | 'recording' = 'recording', recording = '/tmp/test.smrec'): Promise<void> {
     await this.deliver({ type: 'init', strings: PANEL_STRINGS_EN, locale: 'en', mode, recording });
   }
@@ -235,42 +302,87 @@ export class PanelPage {
     await this.waitFor(`document.body.dataset.cursorPosition === '${position}'`, what);
   }
 
-  async posted(): Promise<PanelToHostMessage[]> {
-    return this.page.evaluate<PanelToHostMessage[]>('window.__posted.slice()');
-  }
-
-  async cspViolations(): Promise<string[]> {
-    return this.page.evaluate<string[]>('window.__csp.slice()');
-  }
-
-  async savedState(): Promise<PanelViewState | undefined> {
-    return this.page.evaluate<PanelViewState | undefined>('window.__state()');
-  }
-
-  /**
-   * Waits (with a deadline) until `expression` is truthy in the page. Polled from here: the
-   * panel's CSP forbids the eval that an in-page poller would need.
-   */
-  async waitFor(expression: string, what: string, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await this.page.evaluate<boolean>(`Boolean(${expression})`))) {
-      if (Date.now() > deadline) {
-        const state = await this.page.evaluate<string>('JSON.stringify({ ...document.body.dataset, active: document.activeElement?.tagName })');
-        throw new Error(`timed out waiting for ${what}; page errors: ${this.errors.join('; ') || 'none'}; page state ${state}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  async dataset(): Promise<Record<string, string | undefined>> {
-    return this.page.evaluate<Record<string, string | undefined>>('({ ...document.body.dataset })');
-  }
-
-  async close(): Promise<void> {
-    await this.page.close();
-  }
 }
 
+export const RECORDING_PANEL: WebviewSpec<PanelPage> = {
+  name: 'panel',
+  styles: ['dist/webview/codicon.css', 'media/panel/panel.css'],
+  page: (page, errors) => new PanelPage(page, errors),
+};
+
+export interface RowPixels {
+  /** Pixels of the plot that are not the background. */
+  readonly drawn: number;
+  /** Pixels of the colour asked for. */
+  readonly matching: number;
+  /** Columns of the plot (CSS px) with some of that colour in them. */
+  readonly matchingColumns: number;
+}
+
+/**
+ * The recording panel's timeline, row by row (the first `rows` rows, scrolled to the top): what
+ * its plot shows, counting pixels of exactly `rgb`; and the plot's width (CSS px).
+ */
+export async function rowPixels(panel: PanelPage, rows: number, rgb: readonly number[]): Promise<{ plotWidth: number; rows: RowPixels[] }> {
+  return panel.page.evaluate<{ plotWidth: number; rows: RowPixels[] }>(`(() => {
+    const canvas = document.querySelector('canvas.timeline');
+    const dpr = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext('2d');
+    const labels = Math.min(190, Math.floor(canvas.clientWidth * 0.3));
+    const background = ctx.getImageData(2, canvas.height - 2, 1, 1).data;
+    const x0 = Math.round(labels * dpr), width = canvas.width - x0;
+    const out = [];
+    for (let r = 0; r < ${rows}; r++) {
+      const y0 = Math.round((22 + r * 20 + 3) * dpr), y1 = Math.round((22 + r * 20 + 17) * dpr);
+      const d = ctx.getImageData(x0, y0, width, y1 - y0).data;
+      const columns = new Uint8Array(width);
+      let drawn = 0, matching = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] === ${rgb[0]} && d[i + 1] === ${rgb[1]} && d[i + 2] === ${rgb[2]}) {
+          matching++;
+          columns[(i / 4) % width] = 1;
+        }
+        if (Math.abs(d[i] - background[0]) + Math.abs(d[i + 1] - background[1]) + Math.abs(d[i + 2] - background[2]) > 30) drawn++;
+      }
+      out.push({ drawn, matching, matchingColumns: columns.reduce((n, c) => n + c, 0) / dpr });
+    }
+    return { plotWidth: canvas.clientWidth - labels, rows: out };
+  })()`);
+}
+
+/**
+ * How many whole plot columns the lane's spans of `state` cover in the view `[start, end]`
+ * (`plotWidth` CSS px): each of them must show that state's colour.
+ */
+export function coveredColumns(lane: Lane, state: LaneStateId, view: readonly [number, number], plotWidth: number, nowNs: number): number {
+  const x = (t: number) => ((t - view[0]) / (view[1] - view[0])) * plotWidth;
+  let columns = 0;
+  for (const level of lane.levels) {
+    for (let i = 0; i < level.length; i++) {
+      if (level.state.get(i) !== state) continue;
+      const end = Number.isNaN(level.end.get(i)) ? nowNs : level.end.get(i);
+      // Whole columns strictly inside the span: its edge columns may show a neighbour.
+      columns += Math.max(0, Math.min(plotWidth, Math.floor(x(end))) - Math.max(0, Math.ceil(x(level.start.get(i)))) - 1);
+    }
+  }
+  return columns;
+}
+
+/** The time window the timeline shows, as the panel reports it. */
+export async function viewWindow(panel: PanelPage): Promise<[number, number]> {
+  const [start, end] = ((await panel.dataset()).view ?? '').split('..').map(Number);
+  return [start, end];
+}
+
+/** The colour of the timeline canvas at a point (CSS px), as [r, g, b]. */
+export async function canvasPixel(panel: PanelPage, x: number, y: number): Promise<[number, number, number]> {
+  return panel.page.evaluate<[number, number, number]>(`(() => {
+    const canvas = document.querySelector('canvas.timeline');
+    const dpr = canvas.width / canvas.clientWidth;
+    const d = canvas.getContext('2d').getImageData(Math.round(${x} * dpr), Math.round(${y} * dpr), 1, 1).data;
+    return [d[0], d[1], d[2]];
+  })()`);
+}
 /**
  * Frames per second while dragging (pan) and wheeling (zoom) continuously for a second each:
  * one input per animation frame, frames counted by the panel's own draw counter; the frame rate

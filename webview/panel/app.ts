@@ -33,8 +33,8 @@ export class PanelApp implements TimelineInput {
   private mode: 'live' | 'recording' = 'recording';
   private recording: string | undefined;
   private stage: PanelStage | undefined;
+  /** Lane indices in display order: laneOrder() of the model, redone with every chunk of data. */
   private rows: number[] = [];
-  private rowsFor = -1;
   /** Moments of the notes the host found in this recording. */
   private moments: { timeNs: number; title: string }[] = [];
   private problemsShown = 0;
@@ -44,6 +44,12 @@ export class PanelApp implements TimelineInput {
   private followLive = true;
   /** The user zoomed or panned: new data no longer refits the view. */
   private viewTouched = false;
+  /**
+   * The selected lane, by lane index (-1: none). Rows move when lanes arrive (a server thread
+   * seen after the clients goes above them), so the selection follows the lane, not the row.
+   */
+  private selectedLaneIndex = -1;
+  /** Its row in `rows`, or -1 (not selected, or not in the model yet). */
   private selectedRow = -1;
   private playing = false;
   private speed = 1;
@@ -128,11 +134,11 @@ export class PanelApp implements TimelineInput {
     this.stage = stage;
     this.rows = [];
     this.moments = [];
-    this.rowsFor = -1;
     this.problemsShown = 0;
     this.cursor.reset();
     this.followLive = true;
     this.viewTouched = false;
+    this.selectedLaneIndex = -1;
     this.selectedRow = -1;
     this.playing = false;
     this.panesDue = true;
@@ -164,7 +170,9 @@ export class PanelApp implements TimelineInput {
     new ResizeObserver(() => {
       if (ui.timeline.resize(ui.plot.clientWidth, ui.plot.clientHeight, window.devicePixelRatio || 1)) {
         this.viewport.widthPx = ui.timeline.plotWidth;
-        this.requestFrame();
+        // Resizing cleared the canvas, and observers run after this frame's animation callbacks
+        // but before it is painted: draw now, or the frame shows an empty timeline.
+        this.draw(ui);
       }
     }).observe(ui.plot);
     return ui;
@@ -174,10 +182,10 @@ export class PanelApp implements TimelineInput {
 
   private dataChanged(): void {
     const model = this.model;
-    if (model.lanes.length !== this.rowsFor) {
-      this.rows = laneOrder(model);
-      this.rowsFor = model.lanes.length;
-    }
+    // Any chunk may add lanes anywhere in the order, or tell more about a lane (its name, and
+    // whether a thread is a pool thread or a carrier); laneOrder is linear in the lanes, cheap
+    // next to decoding the chunk.
+    this.setRows(laneOrder(model));
     if (model.eventCount > 0) {
       if (this.pendingRestore) {
         const r = this.pendingRestore;
@@ -185,7 +193,7 @@ export class PanelApp implements TimelineInput {
         this.viewport.setWindow(r.viewStartNs, r.viewEndNs);
         this.viewTouched = true;
         this.followLive = false;
-        this.selectedRow = r.selectedLane === undefined ? -1 : this.rows.indexOf(r.selectedLane);
+        this.selectLane(r.selectedLane ?? -1);
         this.setCursorTime(r.cursorNs);
       } else {
         if (!this.viewTouched) this.viewport.fit(model.minTime, model.maxTime);
@@ -195,6 +203,17 @@ export class PanelApp implements TimelineInput {
     this.showProblems();
     this.panesDue = true;
     this.requestFrame();
+  }
+
+  private setRows(rows: number[]): void {
+    this.rows = rows;
+    this.selectedRow = this.selectedLaneIndex >= 0 ? rows.indexOf(this.selectedLaneIndex) : -1;
+  }
+
+  /** Selects a lane by its index (-1: none); it may not have arrived yet. */
+  private selectLane(laneIndex: number): void {
+    this.selectedLaneIndex = laneIndex;
+    this.selectedRow = laneIndex >= 0 ? this.rows.indexOf(laneIndex) : -1;
   }
 
   private showProblems(): void {
@@ -242,7 +261,7 @@ export class PanelApp implements TimelineInput {
   }
 
   private selectedLane(): Lane | undefined {
-    return this.selectedRow >= 0 ? this.model.lanes[this.rows[this.selectedRow]] : undefined;
+    return this.selectedRow >= 0 ? this.model.lanes[this.selectedLaneIndex] : undefined;
   }
 
   first(): void {
@@ -313,7 +332,7 @@ export class PanelApp implements TimelineInput {
 
   selectRow(delta: number): void {
     if (this.rows.length === 0) return;
-    this.selectedRow = Math.max(0, Math.min(this.rows.length - 1, (this.selectedRow < 0 ? -delta : this.selectedRow) + delta));
+    this.selectLane(this.rows[Math.max(0, Math.min(this.rows.length - 1, (this.selectedRow < 0 ? -delta : this.selectedRow) + delta))]);
     const visible = this.ui?.timeline.visibleRows ?? 1;
     if (this.selectedRow < this.viewport.firstLane) this.viewport.firstLane = this.selectedRow;
     if (this.selectedRow >= this.viewport.firstLane + visible) this.viewport.firstLane = this.selectedRow - visible + 1;
@@ -325,7 +344,7 @@ export class PanelApp implements TimelineInput {
     if (!this.ui) return;
     const hit = this.ui.timeline.hitTest(this.view(), x, y);
     if (!hit) return;
-    this.selectedRow = hit.row;
+    this.selectLane(hit.lane);
     if (hit.event >= 0) {
       this.playing = false;
       this.setCursorPosition(this.model.positionOf(hit.event));
@@ -356,20 +375,24 @@ export class PanelApp implements TimelineInput {
         this.setCursorTime(advanced);
       }
     }
-    const started = performance.now();
-    this.ui.timeline.draw(this.view());
-    this.draws++;
-    this.drawTotalMs += performance.now() - started;
-    const body = document.body.dataset;
-    body.draws = String(this.draws);
-    body.drawTotalMs = this.drawTotalMs.toFixed(2);
-    body.view = `${Math.round(this.viewport.startNs)}..${Math.round(this.viewport.endNs)}`;
+    this.draw(this.ui);
     if (this.panesDue && (!this.playing || now - this.lastPanes >= PANE_INTERVAL_MS)) {
       this.updatePanes();
       this.lastPanes = now;
       this.panesDue = false;
     }
     if (this.playing) this.requestFrame();
+  }
+
+  private draw(ui: Layout): void {
+    const started = performance.now();
+    ui.timeline.draw(this.view());
+    this.draws++;
+    this.drawTotalMs += performance.now() - started;
+    const body = document.body.dataset;
+    body.draws = String(this.draws);
+    body.drawTotalMs = this.drawTotalMs.toFixed(2);
+    body.view = `${Math.round(this.viewport.startNs)}..${Math.round(this.viewport.endNs)}`;
   }
 
   private view(): TimelineView {
@@ -465,7 +488,7 @@ export class PanelApp implements TimelineInput {
         viewStartNs: this.viewport.startNs,
         viewEndNs: this.viewport.endNs,
         speed: this.speed,
-        selectedLane: this.selectedRow >= 0 ? this.rows[this.selectedRow] : undefined,
+        selectedLane: this.selectedLaneIndex >= 0 ? this.selectedLaneIndex : undefined,
       });
     }, SAVE_DELAY_MS);
   }

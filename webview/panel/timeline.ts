@@ -2,8 +2,9 @@
  * Draws the lanes on one time axis into a canvas. Cost per frame is bounded by what fits on the
  * screen, not by the recording: for each visible lane and depth it binary-searches the first
  * visible span, and when spans get thinner than a pixel it paints that pixel column once and
- * jumps (by binary search again) to the first span of the next column. A million events draw
- * as fast as a thousand.
+ * jumps (by binary search again) to the span under the next column's left edge. A million events
+ * draw as fast as a thousand. Depths are painted outermost first, so a wait or a work slice is
+ * always drawn over the life of its thread, whatever their colours.
  */
 import { lowerBound } from '../../src/core/trace/columns';
 import { Kind } from '../../src/core/trace/format';
@@ -123,6 +124,7 @@ export class Timeline {
 
     const first = Math.max(0, Math.floor(view.viewport.firstLane));
     const last = Math.min(view.rows.length, first + this.visibleRows + 1);
+    let depths = 0;
     for (let row = first; row < last; row++) {
       const y = AXIS_HEIGHT + (row - first) * ROW_HEIGHT;
       if (row === view.selectedRow) {
@@ -132,9 +134,17 @@ export class Timeline {
         ctx.fillStyle = palette.hover;
         ctx.fillRect(this.labelWidth, y, this.widthCss - this.labelWidth, ROW_HEIGHT);
       }
-      this.queueSpans(view, view.model.lanes[view.rows[row]], y);
+      depths = Math.max(depths, view.model.lanes[view.rows[row]].levels.length);
     }
-    this.flushRects(palette);
+    // One depth at a time: rectangles are filled grouped by state, and a deeper slice must cover
+    // its parent even when the parent's state comes later in that order (a pool thread's idle
+    // life around its work).
+    for (let depth = 0; depth < depths; depth++) {
+      for (let row = first; row < last; row++) {
+        this.queueSpans(view, view.model.lanes[view.rows[row]], depth, AXIS_HEIGHT + (row - first) * ROW_HEIGHT);
+      }
+      this.flushRects(palette);
+    }
     for (let row = first; row < last; row++) {
       this.queueInstants(view, view.model.lanes[view.rows[row]], AXIS_HEIGHT + (row - first) * ROW_HEIGHT);
     }
@@ -182,58 +192,64 @@ export class Timeline {
     ctx.stroke();
   }
 
-  /** Queues the visible spans of one lane, all depths, into the per-state rectangle lists. */
-  private queueSpans(view: TimelineView, lane: Lane, y: number): void {
+  /** Queues the visible spans of one lane at one depth into the per-state rectangle lists. */
+  private queueSpans(view: TimelineView, lane: Lane, depth: number, y: number): void {
+    if (depth >= lane.levels.length) return;
+    const level = lane.levels[depth];
+    const n = level.length;
+    if (n === 0) return;
     const { viewport } = view;
     const t0 = viewport.startNs;
     const t1 = viewport.endNs;
     const nsPerPx = viewport.nsPerPx;
     const left = this.labelWidth;
-    for (let depth = 0; depth < lane.levels.length; depth++) {
-      const level = lane.levels[depth];
-      const n = level.length;
-      if (n === 0) continue;
-      const inset = 2 + Math.min(depth, 3) * 2;
-      const top = y + inset;
-      const height = ROW_HEIGHT - 2 * inset;
-      const starts = level.start.data;
-      const ends = level.end.data;
-      const states = level.state.data;
-      // Neighbouring pieces of one state merge into one rectangle (fewer to fill).
-      let runState = -1;
-      let runFrom = 0;
-      let runTo = 0;
-      const put = (state: number, from: number, to: number) => {
-        if (state === runState && from <= runTo + 0.5) {
-          if (to > runTo) runTo = to;
-          return;
-        }
-        if (runState >= 0) this.rects[runState].push(left + runFrom, top, runTo - runFrom, height);
-        runState = state;
-        runFrom = from;
-        runTo = to;
-      };
-      let i = level.firstEndingAfter(t0);
-      while (i < n) {
-        const start = starts[i];
-        if (start > t1) break;
-        const end = Number.isNaN(ends[i]) ? view.nowNs : ends[i];
-        const state = shownState(lane.kind, depth, states[i] as LaneStateId);
-        const x0 = (start - t0) / nsPerPx;
-        const x1 = (end - t0) / nsPerPx;
-        if (x1 - x0 >= 1) {
-          put(state, Math.max(x0, -1), Math.min(x1, this.widthCss));
-          i++;
-        } else {
-          // Thinner than a pixel: this column shows the span that starts first in it.
-          const column = Math.floor(x0);
-          if (column >= 0) put(state, column, column + 1);
-          const next = level.firstStartingAtOrAfter(t0 + (column + 1) * nsPerPx);
-          i = next > i ? next : i + 1;
-        }
+    const inset = 2 + Math.min(depth, 3) * 2;
+    const top = y + inset;
+    const height = ROW_HEIGHT - 2 * inset;
+    const starts = level.start.data;
+    const ends = level.end.data;
+    const states = level.state.data;
+    // Neighbouring pieces of one state merge into one rectangle (fewer to fill).
+    let runState = -1;
+    let runFrom = 0;
+    let runTo = 0;
+    const put = (state: number, from: number, to: number) => {
+      if (state === runState && from <= runTo + 0.5) {
+        if (to > runTo) runTo = to;
+        return;
       }
       if (runState >= 0) this.rects[runState].push(left + runFrom, top, runTo - runFrom, height);
+      runState = state;
+      runFrom = from;
+      runTo = to;
+    };
+    // Left of this x (plot px) the lane is painted already: a column belongs to one span.
+    let paintedTo = -Infinity;
+    let i = level.firstEndingAfter(t0);
+    while (i < n) {
+      const start = starts[i];
+      if (start > t1) break;
+      const end = Number.isNaN(ends[i]) ? view.nowNs : ends[i];
+      const state = shownState(lane.kind, depth, states[i] as LaneStateId);
+      const x0 = Math.max((start - t0) / nsPerPx, paintedTo);
+      const x1 = (end - t0) / nsPerPx;
+      if (x1 - x0 >= 1) {
+        put(state, Math.max(x0, -1), Math.min(x1, this.widthCss));
+        i++;
+      } else {
+        // Less than a pixel left to show: this column shows the span under its left edge (or
+        // the first that starts in it), and drawing goes on with the span under the next
+        // column's left edge. That span may have started in this column: a long wait right
+        // after a short call is drawn from the next column on, not skipped.
+        const column = Math.floor(x0);
+        if (column >= 0) put(state, column, column + 1);
+        paintedTo = column + 1;
+        const next = level.firstEndingAfter(t0 + paintedTo * nsPerPx);
+        // The same span once more only if it reaches past this column (an open one ends now).
+        i = next > i || (next === i && x1 > paintedTo) ? next : i + 1;
+      }
     }
+    if (runState >= 0) this.rects[runState].push(left + runFrom, top, runTo - runFrom, height);
   }
 
   private flushRects(palette: Palette): void {

@@ -7,7 +7,7 @@
  * they arrived. A span covers the keys [begin, end); an open span (end event not seen yet) has
  * end = NaN and endEvent = NO_EVENT.
  */
-import { F64Column, keyUpperBound, lowerBound, U32Column, U8Column, upperBound } from './columns';
+import { F64Column, keyUpperBound, U32Column, U8Column, upperBound } from './columns';
 import type { LaneStateId } from './states';
 
 export const NO_EVENT = 0xffffffff;
@@ -65,11 +65,6 @@ export class SpanLevel {
     const i = upperBound(this.start.data, this.length, time) - 1;
     if (i >= 0 && (this.isOpen(i) || this.end.get(i) > time)) return i;
     return i + 1;
-  }
-
-  /** Index of the first span that starts at or after `time` (length if none). */
-  firstStartingAtOrAfter(time: number): number {
-    return lowerBound(this.start.data, this.length, time);
   }
 
   clear(): void {

@@ -101,7 +101,9 @@ export const STATE_THEME_COLOR: Readonly<Record<LaneStateName, string>> = {
   idle: 'charts.lines',
   queued: 'terminal.ansiYellow',
   connected: 'charts.lines',
-  awaitingReply: 'charts.blue',
+  // Not waitRecv's blue: a client waiting for its reply is not the server waiting in recv. Every
+  // other chart colour is some server state's; done and gone are never drawn, so this one is free.
+  awaitingReply: 'charts.foreground',
   done: 'charts.foreground',
   gone: 'charts.foreground',
   runnable: 'terminal.ansiYellow',
