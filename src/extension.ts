@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   const ui = new SwitchableUi();
   const statuses = new StageStatusStore();
   const stagesView = new StagesViewProvider(statuses);
-  const experiments = new ExperimentController(context.workspaceState, () => sourcesForRun(context));
+  const experiments = new ExperimentController(context.workspaceState, () => sourcesForRun(context), ui);
   const notesView: NotesViewProvider = new NotesViewProvider(context.extensionUri, {
     serversDir: () => vscode.Uri.joinPath(context.extensionUri, 'servers').fsPath,
     figures: (language) => experiments.figures(language),
@@ -111,12 +111,12 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
       if (stage) await notesView.show(stage.id);
     },
     openRecording: async (fileArg?: unknown) => {
-      const panel = await openRecording(context.extensionUri, recordings, fileArg);
+      const panel = await openRecording(context.extensionUri, recordings, ui, fileArg);
       if (panel) context.subscriptions.push(panel);
       return panel !== undefined;
     },
-    exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, recordingArg, targetArg),
-    createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, parentArg, openArg),
+    exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, ui, recordingArg, targetArg),
+    createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, ui, parentArg, openArg),
     openStageSource: async (stageArg?: unknown) => {
       const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Open the source of which stage?') }, ui);
       if (!stage) return;

@@ -8,28 +8,38 @@ export interface Settings {
   readonly clients: number;
   readonly pollIntervalMs: number;
   readonly traceEnabled: boolean;
-  readonly compiler: string;
-  /** The user set `serverModels.compiler` (any scope): that compiler is used and no other. */
-  readonly compilerChosen: boolean;
+  /**
+   * The compiler the user set in `serverModels.compiler` (any scope), used and no other; undefined
+   * when unset (the manifest's default `cc` is not a choice): then the probe's own order applies.
+   */
+  readonly compiler: string | undefined;
   readonly recordingsToKeep: number;
   readonly benchmarkConnections: readonly number[];
   readonly notesLanguage: 'auto' | 'en' | 'ko';
 }
 
+/** The address a stage binds unless `serverModels.host` says otherwise (the manifest's default). */
+export const DEFAULT_HOST = '127.0.0.1';
+
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration('serverModels', scope);
   return {
-    host: c.get<string>('host', '127.0.0.1'),
+    host: c.get<string>('host', DEFAULT_HOST),
     port: c.get<number>('port', 8080),
     clients: c.get<number>('clients', 5),
     pollIntervalMs: c.get<number>('pollIntervalMs', 200),
     traceEnabled: c.get<boolean>('trace.enabled', true),
-    compiler: c.get<string>('compiler', 'cc'),
-    compilerChosen: isSet(c.inspect<string>('compiler')),
+    compiler: chosenCompiler(c),
     recordingsToKeep: c.get<number>('recordings.keep', 20),
     benchmarkConnections: c.get<number[]>('benchmark.connections', [1, 10, 100, 1000, 10000]),
     notesLanguage: c.get<'auto' | 'en' | 'ko'>('notes.language', 'auto'),
   };
+}
+
+/** The compiler setting's value when it is set in some scope (and not blank), rather than only its default. */
+function chosenCompiler(c: vscode.WorkspaceConfiguration): string | undefined {
+  if (!isSet(c.inspect<string>('compiler'))) return undefined;
+  return c.get<string>('compiler')?.trim() || undefined;
 }
 
 /** Whether a setting has a value in some scope, rather than only its default. */
@@ -40,10 +50,11 @@ function isSet(inspected: ReturnType<vscode.WorkspaceConfiguration['inspect']>):
 }
 
 /**
- * How the toolchain probe treats the compiler setting: a compiler the user set is the only one
- * tried, so a missing one is reported (with the install command) instead of quietly replaced
- * by `$CC`, `cc`, `gcc` or `clang`; the default `cc` falls back to those.
+ * The one way the extension asks the toolchain probe for a compiler (Run Stage, the benchmark,
+ * experiments): a compiler the user set is the only one tried, so a missing one is reported (with
+ * the install command) instead of quietly replaced; unset, the probe's order applies (`$CC`, then
+ * cc, gcc, clang: `compilerCandidates` in src/core/toolchain.ts).
  */
-export function toolchainProbeOptions(settings: Settings): ProbeOptions {
-  return { compiler: settings.compiler, onlyCompiler: settings.compilerChosen };
+export function toolchainProbeOptions(settings: Pick<Settings, 'compiler'>): ProbeOptions {
+  return settings.compiler ? { compiler: settings.compiler, onlyCompiler: true } : {};
 }

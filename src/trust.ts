@@ -3,7 +3,7 @@
  * compile and run code, so they are refused in an untrusted workspace with a message saying why.
  */
 import * as vscode from 'vscode';
-import { type Ui, windowUi } from './ui';
+import { type Ui } from './ui';
 
 export type TrustedAction = 'run' | 'benchmark' | 'experiment' | 'playground';
 
@@ -17,7 +17,7 @@ function refusal(action: TrustedAction): string {
 }
 
 /** True when the workspace is trusted; otherwise tells the user why `action` needs trust and returns false. */
-export function requireTrust(action: TrustedAction, ui: Pick<Ui, 'showWarningMessage'> = windowUi): boolean {
+export function requireTrust(action: TrustedAction, ui: Pick<Ui, 'showWarningMessage'>): boolean {
   if (vscode.workspace.isTrusted) return true;
   void ui.showWarningMessage(refusal(action));
   return false;

@@ -1,7 +1,7 @@
 /**
  * The few parts of `vscode.window` through which the extension asks the user something or shows
- * progress: messages with buttons, the stage Quick Pick, and the cancellable progress
- * notification. Every controller goes through one `SwitchableUi` made at activation, which
+ * progress: messages with buttons, the Quick Picks (stages, recordings), and the cancellable
+ * progress notification. Every controller goes through one `SwitchableUi` made at activation, which
  * delegates to `vscode.window`; the integration tests replace single methods through the API
  * (`ServerModelsApi.ui`) to answer a prompt, see that a Quick Pick was (not) shown, or press a
  * progress notification's Cancel, without mocking the `vscode` module.

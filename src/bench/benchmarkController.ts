@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { type StageInfo, STAGES } from '../core/stages';
-import { StageProcess } from '../core/stageProcess';
+import { StageProcess, StageStartError } from '../core/stageProcess';
 import { planSweep } from '../core/benchmark/sweepPlan';
 import { ResultStore } from '../core/benchmark/resultStore';
 import { captureEnvironment } from '../core/benchmark/environment';
@@ -21,7 +21,7 @@ import { DEFAULT_RATE, DEFAULT_PAYLOAD_BYTES } from '../core/bench/benchOptions'
 import { type BenchRow } from '../core/bench/result';
 import { probeToolchain, stageBuildability } from '../core/toolchain';
 import { BenchmarkPanel } from '../panel/benchmarkPanel';
-import { readSettings, toolchainProbeOptions } from '../settings';
+import { DEFAULT_HOST, readSettings, toolchainProbeOptions } from '../settings';
 import { type StageStatusStore } from '../stageStatus';
 import { stageTitle } from '../stageText';
 import { chooseStage } from '../stagePicker';
@@ -39,6 +39,36 @@ export interface BenchmarkOptions {
 }
 
 const DEFAULT_POINT_S = 5;
+/** How many of the stage's last output lines a start failure quotes. */
+const START_OUTPUT_LINES = 3;
+
+/**
+ * The stage exited, or never said `listening on`, before the sweep could begin: what the user is
+ * told (outside the progress notification, which has closed by then).
+ */
+class StageDidNotStart extends Error {
+  constructor(
+    message: string,
+    /** A button and what it does, when there is something to do at once. */
+    readonly action?: { readonly label: string; run(): Thenable<unknown> },
+  ) {
+    super(message);
+  }
+}
+
+function stageDidNotStart(stage: StageInfo, host: string, err: StageStartError): StageDidNotStart {
+  // The stage's own last words say why (`cannot bind …`); without any, the start error does.
+  const said = err.output.split('\n').map((l) => l.trim()).filter(Boolean).slice(-START_OUTPUT_LINES);
+  const what = vscode.l10n.t('Benchmark of {0}: the stage did not start ({1}).', stage.id, said.length ? said.join(' / ') : err.message);
+  if (host !== DEFAULT_HOST) {
+    const label = vscode.l10n.t('Open Settings');
+    return new StageDidNotStart(
+      `${what} ${vscode.l10n.t('It was told to listen on {0} (setting serverModels.host): set the setting to an address of this machine, or remove it to use {1}. Nothing is left running.', host, DEFAULT_HOST)}`,
+      { label, run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'serverModels.host') },
+    );
+  }
+  return new StageDidNotStart(`${what} ${vscode.l10n.t('Run Stage shows everything it prints: fix what stops it there, then benchmark again. Nothing is left running.')}`);
+}
 
 export class BenchmarkController implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -98,12 +128,27 @@ export class BenchmarkController implements vscode.Disposable {
     const stage = await chooseStage(stageArg, { placeHolder: vscode.l10n.t('Benchmark which stage?') }, this.ui);
     if (!stage) return undefined;
     // The notification's Cancel fires `token`, which aborts the point under way and skips the rest.
-    const run = await this.ui.withProgress(
-      { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Benchmarking {0}', stageTitle(stage)) },
-      (progress, token) => this.sweep(stage, options, progress, token),
-    );
+    let run: StoredRun | undefined;
+    try {
+      run = await this.ui.withProgress(
+        { location: vscode.ProgressLocation.Notification, cancellable: true, title: vscode.l10n.t('Benchmarking {0}', stageTitle(stage)) },
+        (progress, token) => this.sweep(stage, options, progress, token),
+      );
+    } catch (err) {
+      if (!(err instanceof StageDidNotStart)) throw err;
+      this.tellDidNotStart(err);
+      return undefined;
+    }
     if (run) await this.showPanel('stage', run);
     return run;
+  }
+
+  /** Not awaited: the command ends while the message stays up. */
+  private tellDidNotStart(err: StageDidNotStart, more = ''): void {
+    const { action } = err;
+    void this.ui.showErrorMessage(err.message + more, ...(action ? [action.label] : [])).then(async (choice) => {
+      if (action && choice === action.label) await action.run();
+    });
   }
 
   /** One sweep over every stage this platform builds, then the chart of how each model scales. */
@@ -118,7 +163,16 @@ export class BenchmarkController implements vscode.Disposable {
         for (const [i, stage] of buildable.entries()) {
           if (token.isCancellationRequested) break;
           progress.report({ message: vscode.l10n.t('{0} ({1} of {2})', stageTitle(stage), String(i + 1), String(buildable.length)) });
-          const run = await this.sweep(stage, options, { report: () => undefined }, token);
+          let run: StoredRun | undefined;
+          try {
+            run = await this.sweep(stage, options, { report: () => undefined }, token);
+          } catch (err) {
+            // A stage that cannot start (a host this machine does not have, …) tells why once,
+            // and the comparison ends there rather than repeating it for every stage.
+            if (!(err instanceof StageDidNotStart)) throw err;
+            this.tellDidNotStart(err, ` ${vscode.l10n.t('Comparing all stages stopped there.')}`);
+            break;
+          }
           if (run) done.push(run);
         }
         return done;
@@ -155,8 +209,17 @@ export class BenchmarkController implements vscode.Disposable {
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
     const date = new Date().toISOString();
-    // No SERVER_MODELS_TRACE: the benchmark measures the model, not the tracer.
-    const server = await StageProcess.start({ binary: built.binary, host: settings.host, port: 0, extraArgs: ['--quiet'] });
+    // No SERVER_MODELS_TRACE: the benchmark measures the model, not the tracer. On port 0 the
+    // stage's port cannot be taken; it can still exit at once (a host it cannot bind, a crash).
+    // StageProcess.start kills what it started before it rejects, so nothing is left running.
+    let server: StageProcess;
+    try {
+      server = await StageProcess.start({ binary: built.binary, host: settings.host, port: 0, extraArgs: ['--quiet'] });
+    } catch (err) {
+      cancel.dispose();
+      if (err instanceof StageStartError) throw stageDidNotStart(stage, settings.host, err);
+      throw err;
+    }
     this.server = server;
     const rows: BenchRow[] = [];
     let complete = false;

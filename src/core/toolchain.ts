@@ -19,7 +19,7 @@ export interface ToolchainStatus {
   readonly platform: NodeJS.Platform;
   /** Linux distribution family from /etc/os-release (`debian`, `fedora`, ...), when known. */
   readonly distro?: string;
-  /** The C compiler command that works (CC, the setting, or cc/gcc/clang). */
+  /** The C compiler command that works: the one chosen, or the first of `compilerCandidates`. */
   readonly compiler?: string;
   readonly make?: string;
   readonly pkgConfig?: string;
@@ -32,7 +32,7 @@ export interface ToolchainStatus {
 }
 
 export interface ProbeOptions {
-  /** A compiler the user chose (setting or --cc); otherwise $CC, then cc, gcc, clang. */
+  /** A compiler the user chose (setting or --cc): tried first, before the usual order. */
   readonly compiler?: string;
   /**
    * Try `compiler` and nothing else: when it does not run, the compiler is missing (the user
@@ -43,6 +43,20 @@ export interface ProbeOptions {
 }
 
 const PROBE_TIMEOUT_MS = 5_000;
+
+/** The compilers tried when none is chosen, after `$CC` (as make does, `CC` comes first). */
+export const DEFAULT_COMPILERS: readonly string[] = ['cc', 'gcc', 'clang'];
+
+/**
+ * The compilers the probe tries, in order: the chosen one (alone with `onlyCompiler`), then
+ * `$CC`, then cc, gcc and clang. The one order for the extension and the command line.
+ */
+export function compilerCandidates(options: Pick<ProbeOptions, 'compiler' | 'onlyCompiler'>, env: NodeJS.ProcessEnv): readonly string[] {
+  const chosen = options.compiler?.trim();
+  if (options.onlyCompiler && chosen) return [chosen];
+  const candidates = [chosen, env.CC?.trim(), ...DEFAULT_COMPILERS].filter((c): c is string => !!c);
+  return [...new Set(candidates)];
+}
 
 function runs(command: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
   return new Promise((resolve) => {
@@ -79,7 +93,7 @@ export async function probeToolchain(options: ProbeOptions = {}): Promise<Toolch
       unsupported: 'The stages use POSIX sockets, epoll/kqueue and pthreads: open this folder in WSL (Windows Subsystem for Linux).',
     };
   }
-  const compilers = (options.onlyCompiler && options.compiler ? [options.compiler] : [options.compiler, env.CC, 'cc', 'gcc', 'clang']).filter((c): c is string => !!c);
+  const compilers = compilerCandidates(options, env);
   const [compiler, make, pkgConfig, distro] = await Promise.all([
     firstThatRuns(compilers, ['--version'], env),
     firstThatRuns(platform === 'linux' ? ['make'] : ['make', 'gmake'], ['--version'], env),

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { createPlayground, isServersTree, PlaygroundError, serversRootOf } from '../core/playground';
 import { bundledSources, playgroundSources, type StageSources } from './stageBuild';
 import { requireTrust } from '../trust';
+import { type Ui } from '../ui';
 
-export async function createPlaygroundCommand(extensionUri: vscode.Uri, parentArg?: unknown, openArg?: unknown): Promise<string | undefined> {
-  if (!requireTrust('playground')) return undefined;
+export async function createPlaygroundCommand(extensionUri: vscode.Uri, ui: Ui, parentArg?: unknown, openArg?: unknown): Promise<string | undefined> {
+  if (!requireTrust('playground', ui)) return undefined;
   const parent =
     typeof parentArg === 'string'
       ? parentArg
@@ -25,7 +26,7 @@ export async function createPlaygroundCommand(extensionUri: vscode.Uri, parentAr
     target = createPlayground(path.join(extensionUri.fsPath, 'servers'), parent);
   } catch (err) {
     const reason = err instanceof PlaygroundError || err instanceof Error ? err.message : String(err);
-    void vscode.window.showErrorMessage(vscode.l10n.t('Could not create the playground: {0}', reason));
+    void ui.showErrorMessage(vscode.l10n.t('Could not create the playground: {0}', reason));
     return undefined;
   }
   if (openArg !== false) {

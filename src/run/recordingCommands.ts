@@ -8,14 +8,15 @@ import { loadRecording } from '../core/trace/recordingFile';
 import { writeChromeTrace } from '../core/trace/chromeExport';
 import { RecordingPanel } from '../panel/recordingPanel';
 import { stageLabel, stageTitle } from '../stageText';
+import { type Ui } from '../ui';
 
-async function pickRecording(store: RecordingStore, placeHolder: string): Promise<StoredRecording | undefined> {
+async function pickRecording(store: RecordingStore, placeHolder: string, ui: Ui): Promise<StoredRecording | undefined> {
   const recordings = store.list();
   if (recordings.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No recordings yet: run a stage with tracing on (Run Stage).'));
+    void ui.showInformationMessage(vscode.l10n.t('No recordings yet: run a stage with tracing on (Run Stage).'));
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(
+  const picked = await ui.showQuickPick(
     recordings.map((r) => {
       const stage = findStage(r.stageId);
       return {
@@ -31,14 +32,14 @@ async function pickRecording(store: RecordingStore, placeHolder: string): Promis
 }
 
 /** Opens a recording in a panel of its own, or the file given (a URI from the explorer). */
-export async function openRecording(extensionUri: vscode.Uri, store: RecordingStore, fileArg?: unknown): Promise<RecordingPanel | undefined> {
-  const file = fileArg instanceof vscode.Uri ? fileArg.fsPath : typeof fileArg === 'string' ? fileArg : (await pickRecording(store, vscode.l10n.t('Open which recording?')))?.path;
+export async function openRecording(extensionUri: vscode.Uri, store: RecordingStore, ui: Ui, fileArg?: unknown): Promise<RecordingPanel | undefined> {
+  const file = fileArg instanceof vscode.Uri ? fileArg.fsPath : typeof fileArg === 'string' ? fileArg : (await pickRecording(store, vscode.l10n.t('Open which recording?'), ui))?.path;
   if (!file) return undefined;
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    void vscode.window.showErrorMessage(vscode.l10n.t('Cannot read the recording {0}: {1}', file, (err as Error).message));
+    void ui.showErrorMessage(vscode.l10n.t('Cannot read the recording {0}: {1}', file, (err as Error).message));
     return undefined;
   }
   const named = parseRecordingName(file);
@@ -55,8 +56,8 @@ export async function openRecording(extensionUri: vscode.Uri, store: RecordingSt
 }
 
 /** Writes a recording as Chrome Trace Event JSON (opens in Perfetto or chrome://tracing). */
-export async function exportTrace(store: RecordingStore, recordingArg?: unknown, targetArg?: unknown): Promise<string | undefined> {
-  const source = typeof recordingArg === 'string' ? recordingArg : (await pickRecording(store, vscode.l10n.t('Export which recording?')))?.path;
+export async function exportTrace(store: RecordingStore, ui: Ui, recordingArg?: unknown, targetArg?: unknown): Promise<string | undefined> {
+  const source = typeof recordingArg === 'string' ? recordingArg : (await pickRecording(store, vscode.l10n.t('Export which recording?'), ui))?.path;
   if (!source) return undefined;
   const target =
     typeof targetArg === 'string'
@@ -72,6 +73,6 @@ export async function exportTrace(store: RecordingStore, recordingArg?: unknown,
   const { model, problems } = await loadRecording(source);
   await writeChromeTrace(model, target);
   const note = problems.length ? ` ${vscode.l10n.t('({0} problems in the recording were skipped.)', String(problems.length))}` : '';
-  void vscode.window.showInformationMessage(vscode.l10n.t('Exported the trace to {0}. Open it in Perfetto (ui.perfetto.dev) or chrome://tracing.', target) + note);
+  void ui.showInformationMessage(vscode.l10n.t('Exported the trace to {0}. Open it in Perfetto (ui.perfetto.dev) or chrome://tracing.', target) + note);
   return target;
 }

@@ -44,7 +44,7 @@ export interface BuiltStage {
 function toolName(tool: Tool, settings: Settings): string {
   switch (tool) {
     case 'compiler':
-      return settings.compilerChosen
+      return settings.compiler
         ? vscode.l10n.t('the C compiler "{0}" (setting serverModels.compiler)', settings.compiler)
         : vscode.l10n.t('a C compiler (cc, gcc or clang)');
     case 'make':

@@ -8,9 +8,10 @@ import { findExperiment } from '../core/experiments';
 import { runExperiment } from '../core/experimentRunner/runExperiment';
 import { ExperimentError, type ExperimentProgress } from '../core/experimentRunner/types';
 import { type Localized, type NoteLanguage } from '../core/notes/language';
-import { readSettings } from '../settings';
+import { readSettings, toolchainProbeOptions } from '../settings';
 import { type StageSources } from '../run/stageBuild';
 import { requireTrust } from '../trust';
+import { type Ui } from '../ui';
 
 const FIGURES_KEY = 'serverModels.experimentFigures';
 
@@ -25,6 +26,8 @@ export class ExperimentController {
   constructor(
     private readonly state: vscode.Memento,
     private readonly sources: () => StageSources,
+    /** The error message and the cancellable progress notification go through here. */
+    private readonly ui: Ui,
   ) {}
 
   /** The last figure of every experiment measured here, in `language`. */
@@ -36,12 +39,13 @@ export class ExperimentController {
   async run(experimentId: string, view: ExperimentView): Promise<Localized | undefined> {
     const experiment = findExperiment(experimentId);
     if (!experiment || this.running.has(experimentId)) return undefined;
-    if (!requireTrust('experiment')) return undefined;
+    if (!requireTrust('experiment', this.ui)) return undefined;
     this.running.add(experimentId);
     view.showFigure(experimentId, vscode.l10n.t('Running the experiment…'), true);
     const previous = this.figures(view.language)[experimentId];
+    const settings = readSettings();
     try {
-      const result = await vscode.window.withProgress(
+      const result = await this.ui.withProgress(
         { location: vscode.ProgressLocation.Notification, cancellable: true, title: experiment.title[view.language] },
         async (progress, token) => {
           const abort = new AbortController();
@@ -52,8 +56,9 @@ export class ExperimentController {
             return await runExperiment(experiment, {
               serversDir: sources.serversDir,
               buildDir: sources.buildDir,
-              compiler: readSettings().compiler,
-              host: readSettings().host,
+              // The compiler setting is honoured as Run Stage honours it: when set, only that one.
+              toolchain: toolchainProbeOptions(settings),
+              host: settings.host,
               signal: abort.signal,
               onProgress: (p) => {
                 const percent = Math.round(p.fraction * 100);
@@ -74,7 +79,11 @@ export class ExperimentController {
       view.showFigure(experimentId, previous ?? vscode.l10n.t('Not measured on this machine yet.'));
       if (err instanceof ExperimentError && err.failure === 'cancelled') return undefined;
       const detail = err instanceof ExperimentError && err.output ? `\n${err.output.split('\n').slice(-5).join('\n')}` : '';
-      void vscode.window.showErrorMessage(vscode.l10n.t('The experiment did not finish: {0}', err instanceof Error ? err.message : String(err)) + detail);
+      // "missing a C compiler" alone would not say that the compiler the user set is the one missing.
+      const chosen = err instanceof ExperimentError && err.missing?.includes('compiler') && settings.compiler
+        ? ` ${vscode.l10n.t('The setting serverModels.compiler is "{0}": only that compiler is used.', settings.compiler)}`
+        : '';
+      void this.ui.showErrorMessage(vscode.l10n.t('The experiment did not finish: {0}', err instanceof Error ? err.message : String(err)) + chosen + detail);
       return undefined;
     } finally {
       this.running.delete(experimentId);

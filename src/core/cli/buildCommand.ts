@@ -17,10 +17,10 @@ export async function buildCommand(ctx: CliContext, argv: readonly string[]): Pr
   const stages = parsed.positionals.map((p) => resolveStage('build', p));
   const compiler = stringValue(parsed, 'cc');
   const serversDir = serversDirOf(ctx);
-  const status = await probeToolchain({ ...(compiler ? { compiler } : {}), env: ctx.env });
+  const status = await probeToolchain({ ...(compiler ? { compiler, onlyCompiler: true } : {}), env: ctx.env });
   // Building everything only needs the compiler and make: the Makefile skips a stage whose
   // library is missing and says so; a stage asked for by name must be buildable.
-  const missing = missingToolsMessage(stages.length ? stages : STAGES.filter((s) => s.libraries.length === 0), status);
+  const missing = missingToolsMessage(stages.length ? stages : STAGES.filter((s) => s.libraries.length === 0), status, compiler);
   if (missing) throw new CliFailure(missing);
   const buildDirOption = stringValue(parsed, 'build-dir');
   const buildDir = buildDirOption ? resolve(buildDirOption) : defaultBuildDir(serversDir, ctx.env);

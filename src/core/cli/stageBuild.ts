@@ -27,10 +27,15 @@ export interface BuildSettings {
   readonly sanitize?: boolean;
 }
 
-export function missingToolsMessage(stageIds: readonly StageInfo[], status: ToolchainStatus): string | undefined {
+/** Why a stage cannot be built here, or undefined; `chosenCompiler` is the --cc the probe was limited to. */
+export function missingToolsMessage(stageIds: readonly StageInfo[], status: ToolchainStatus, chosenCompiler?: string): string | undefined {
   for (const stage of stageIds) {
     const verdict = stageBuildability(stage, status);
-    if (!verdict.buildable) return `cannot build ${stage.id}: ${verdict.reason ?? 'tools are missing'}`;
+    if (verdict.buildable) continue;
+    if (chosenCompiler && status.missing.includes('compiler')) {
+      return `cannot build ${stage.id}: the C compiler "${chosenCompiler}" (--cc) does not run; install it, or leave out --cc to use $CC, cc, gcc or clang`;
+    }
+    return `cannot build ${stage.id}: ${verdict.reason ?? 'tools are missing'}`;
   }
   return undefined;
 }
@@ -38,8 +43,8 @@ export function missingToolsMessage(stageIds: readonly StageInfo[], status: Tool
 /** Builds one stage (make is incremental: quick when nothing changed) and returns its binary. */
 export async function ensureStageBuilt(ctx: CliContext, stage: StageInfo, settings: BuildSettings): Promise<string> {
   const serversDir = serversDirOf(ctx);
-  const status = await probeToolchain({ ...(settings.compiler ? { compiler: settings.compiler } : {}), env: ctx.env });
-  const missing = missingToolsMessage([stage], status);
+  const status = await probeToolchain({ ...(settings.compiler ? { compiler: settings.compiler, onlyCompiler: true } : {}), env: ctx.env });
+  const missing = missingToolsMessage([stage], status, settings.compiler);
   if (missing) throw new CliFailure(missing);
   const buildDir = settings.buildDir ?? defaultBuildDir(serversDir, ctx.env);
   const invocation = makeInvocation({ serversDir, buildDir, stages: [stage.id], sanitize: settings.sanitize ?? false, ...(status.compiler ? { compiler: status.compiler } : {}) }, status.make);

@@ -28,7 +28,7 @@ the command that installs what is missing).`,
 Builds the named stages (ids like 06-epoll, or numbers like 6), or all of them, with make.
   --build-dir DIR   where binaries go (default: servers/build, or a cache folder if that is not writable)
   --sanitize        AddressSanitizer + UndefinedBehaviorSanitizer builds
-  --cc CC           the C compiler (default: $CC, then cc, gcc, clang)`,
+  --cc CC           the C compiler, and only that one (default: $CC, then cc, gcc, clang)`,
   run: `Usage: server-models run <stage> [-n N] [--port P] [--trace PATH] [-- stage flags]
 
 Builds the stage if needed, starts it, runs the notes' client with N connections at once, prints

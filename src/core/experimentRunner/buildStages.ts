@@ -50,11 +50,11 @@ export async function buildExperimentStages(
     return binaries;
   }
   onMessage('checking the compiler and make');
-  const status = await probeToolchain(options.compiler ? { compiler: options.compiler } : {});
+  const status = await probeToolchain(options.toolchain ?? {});
   for (const run of experiment.runs) {
     const stage = findStage(run.stage);
     const verdict = stage && stageBuildability(stage, status);
-    if (verdict && !verdict.buildable) throw new ExperimentError('toolchain', `cannot build ${run.stage}: ${verdict.reason ?? 'missing tools'}`, run.label);
+    if (verdict && !verdict.buildable) throw new ExperimentError('toolchain', `cannot build ${run.stage}: ${verdict.reason ?? 'missing tools'}`, run.label, undefined, verdict.missing);
   }
   // One make per build folder, with every stage it needs.
   const byFolder = new Map<string, { variables: string[]; stages: Set<string> }>();

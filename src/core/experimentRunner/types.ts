@@ -6,14 +6,18 @@
 import { type MeasuredValue } from '../experiments';
 import { type Localized, type NoteLanguage } from '../notes/language';
 import { type StageId } from '../stages';
+import { type ProbeOptions, type Tool } from '../toolchain';
 
 export interface ExperimentRunnerOptions {
   /** The folder holding the Makefile: the shipped `servers/`, or a playground copy. */
   readonly serversDir: string;
   /** Where binaries are built (BUILD_DIR); runs with `make` variables build into a subfolder of it. */
   readonly buildDir: string;
-  /** The compiler setting, passed to the toolchain probe and to make as CC. */
-  readonly compiler?: string;
+  /**
+   * How the toolchain probe picks the compiler that make gets as CC (the extension passes its
+   * setting through `toolchainProbeOptions`, src/settings.ts). Default: `$CC`, then cc, gcc, clang.
+   */
+  readonly toolchain?: ProbeOptions;
   /** false: use the binaries already in buildDir (they must exist). Default true (make is incremental). */
   readonly build?: boolean;
   readonly host?: string;
@@ -94,6 +98,8 @@ export class ExperimentError extends Error {
     readonly run?: string,
     /** Output worth showing (make's last lines, the stage's output). */
     readonly output?: string,
+    /** For a `toolchain` failure: the tools that are missing. */
+    readonly missing?: readonly Tool[],
   ) {
     super(message);
     this.name = 'ExperimentError';
