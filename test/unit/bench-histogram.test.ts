@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLatencyHistogram, encodeHistogram, HIGHEST_LATENCY_US, mergeEncoded, recordMs, summarizeUs } from '../../src/core/bench/histogram';
+import { createLatencyHistogram, encodeHistogram, HIGHEST_LATENCY_US, LatencyCounts, mergeEncoded, recordMs, summarizeUs } from '../../src/core/bench/histogram';
 
 test('records milliseconds as whole microseconds, within 0.1 %', () => {
   const h = createLatencyHistogram();
@@ -45,4 +45,28 @@ test('histograms survive encoding between threads and merge', () => {
   const s = summarizeUs(a);
   assert.ok(Math.abs(s.p50 - 100) <= 1);
   assert.ok(Math.abs(s.p99 - 10_000) <= 10);
+});
+
+test('LatencyCounts buckets exactly as the histogram does, from 1 µs to the clamp', () => {
+  const direct = createLatencyHistogram();
+  const counted = new LatencyCounts();
+  const record = (ms: number) => {
+    recordMs(direct, ms);
+    counted.recordMs(ms);
+  };
+  // Every bucket edge (powers of two and their neighbours), both clamps, and a spread of random values.
+  for (let bit = 0; bit < 32; bit++) for (const d of [-1, 0, 1]) record((2 ** bit + d) / 1000);
+  record(-5);
+  record(1e12);
+  let seed = 12345;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  for (let i = 0; i < 20_000; i++) record(Math.exp(random() * 22) / 1000);
+  const fromCounts = counted.toHistogram();
+  assert.equal(counted.count, direct.totalCount);
+  assert.equal(fromCounts.totalCount, direct.totalCount);
+  assert.equal(fromCounts.minNonZeroValue, direct.minNonZeroValue);
+  assert.equal(fromCounts.maxValue, direct.maxValue);
+  for (const p of [0, 1, 10, 25, 50, 75, 90, 99, 99.9, 99.99, 100]) assert.equal(fromCounts.getValueAtPercentile(p), direct.getValueAtPercentile(p), `p${p}`);
+  assert.equal(fromCounts.mean, direct.mean);
+  assert.equal(new LatencyCounts().toHistogram().totalCount, 0);
 });

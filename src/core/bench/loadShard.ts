@@ -4,15 +4,17 @@
  * in worker threads; each shard measures on its own clock and hands back counters and histograms.
  *
  * Hot path choices (bench/README.md has the figures): reads land in one shared buffer through
- * `onread` (no Buffer per read), the messages are prebuilt Buffers, the pending messages of a
- * connection live in a typed-array ring, and the clock is read once per read callback.
+ * `onread` (no Buffer per read), writes go straight to the descriptor when the stream holds
+ * nothing (socketWrite.ts), the messages are prebuilt Buffers, the pending messages of a
+ * connection live in a typed-array ring, latencies are counted with integer arithmetic
+ * (LatencyCounts), and the clock is read once per read callback.
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { Histogram } from 'hdr-histogram-js';
 import { ACK } from '../protocol';
-import { createLatencyHistogram, recordMs } from './histogram';
+import { LatencyCounts } from './histogram';
 import { PendingQueue } from './pendingQueue';
+import { socketFd, writeInOrder } from './socketWrite';
 import { noErrors, type BenchMode, type ErrorCounts, type ErrorKind } from './result';
 import { isWorkMessage, type Workload } from './workload';
 
@@ -58,6 +60,8 @@ const SPIN_WITHIN_MS = 1.5;
 
 class Connection {
   socket: Socket | undefined;
+  /** The socket's descriptor once connected, for writes that skip the stream (socketWrite.ts). */
+  fd = -1;
   connected = false;
   acked = false;
   alive = true;
@@ -71,8 +75,8 @@ class Connection {
 }
 
 export class LoadShard {
-  readonly latency: Histogram = createLatencyHistogram();
-  readonly connectTime: Histogram = createLatencyHistogram();
+  readonly latency = new LatencyCounts();
+  readonly connectTime = new LatencyCounts();
   readonly totals: ShardTotals = {
     sent: 0, received: 0, receivedInWindow: 0, verifiedBytes: 0, expectedBytes: 0, errors: noErrors(), firstError: null,
   };
@@ -206,8 +210,9 @@ export class LoadShard {
     });
     socket.once('connect', () => {
       socket.setTimeout(0);
-      recordMs(this.connectTime, performance.now() - started);
+      this.connectTime.recordMs(performance.now() - started);
       conn.connected = true;
+      conn.fd = socketFd(socket);
       this.liveCount++;
       finish();
       this.notify?.();
@@ -262,7 +267,7 @@ export class LoadShard {
         break;
       }
       conn.replyPos = 0;
-      recordMs(this.latency, now - pending.headStartMs);
+      this.latency.recordMs(now - pending.headStartMs);
       pending.shift();
       this.outstanding--;
       this.totals.received++;
@@ -286,7 +291,7 @@ export class LoadShard {
   }
 
   private sendOne(conn: Connection, startMs: number): void {
-    conn.socket?.write(this.enqueue(conn, startMs));
+    this.write(conn, this.enqueue(conn, startMs));
   }
 
   /**
@@ -331,10 +336,14 @@ export class LoadShard {
       parts.push(message);
     }
     if (!framesOnly) {
-      conn.socket?.write(Buffer.concat(parts));
+      this.write(conn, Buffer.concat(parts));
       return;
     }
-    for (let left = count; left > 0; left -= this.maxBatch) conn.socket?.write(this.frameBatch(Math.min(left, this.maxBatch)));
+    for (let left = count; left > 0; left -= this.maxBatch) this.write(conn, this.frameBatch(Math.min(left, this.maxBatch)));
+  }
+
+  private write(conn: Connection, bytes: Buffer): void {
+    if (conn.socket) writeInOrder(conn.socket, conn.fd, bytes);
   }
 
   private frameBatch(frames: number): Buffer {

@@ -131,8 +131,8 @@ export function inThreadDriver(plan: ShardPlan): PointDriver {
       return Promise.resolve([
         {
           totals: shard.totals,
-          latency: shard.latency,
-          connectTime: shard.connectTime,
+          latency: shard.latency.toHistogram(),
+          connectTime: shard.connectTime.toHistogram(),
           windowS: Math.max(0, windowEnd - windowStart) / 1000,
           cpuS: (cpuUsed.user + cpuUsed.system) / 1e6,
         },

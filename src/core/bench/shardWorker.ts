@@ -54,8 +54,8 @@ export function serveShardIfWorker(): boolean {
         post({
           ev: 'closed',
           totals: shard.totals,
-          latency: encodeHistogram(shard.latency),
-          connectTime: encodeHistogram(shard.connectTime),
+          latency: encodeHistogram(shard.latency.toHistogram()),
+          connectTime: encodeHistogram(shard.connectTime.toHistogram()),
           windowS: Math.max(0, windowEnd - windowStart) / 1000,
         });
         port.close();
