@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { StageProcess, type StageProcessOptions } from '../../src/core/stageProcess';
+import { StageProcess } from '../../src/core/stageProcess';
 import { openClients, resetAll } from './06-09.lessons';
 import { defineConformanceSuite } from './conformance';
-import { BUILD_DIR, SERVERS_DIR, startStage, TestConnection, waitUntil } from './harness';
+import { BUILD_DIR, SERVERS_DIR, startStage, startStagesWith, TestConnection, waitUntil } from './harness';
 
 const SELECT_BUILD_DIR = path.join(BUILD_DIR, 'backend-select');
 
@@ -24,11 +24,9 @@ const selectBinaries = new Map([
   [path.join(BUILD_DIR, 'sanitize', '08-ae'), buildWithSelect(true)],
 ]);
 
-// The shared suite starts stages from the default build folder; in this file (its own process)
-// every start of 08-ae is pointed at the select build instead.
-const startDefault = StageProcess.start.bind(StageProcess);
-StageProcess.start = (options: StageProcessOptions) =>
-  startDefault({ ...options, binary: selectBinaries.get(options.binary) ?? options.binary });
+// The shared suite starts stages from the default build folder; in this file every start of
+// 08-ae is pointed at the select build instead.
+startStagesWith((_id, options) => StageProcess.start({ ...options, binary: selectBinaries.get(options.binary) ?? options.binary }));
 
 defineConformanceSuite('08-ae');
 defineConformanceSuite('08-ae', { flavour: 'sanitize' });

@@ -19,11 +19,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runNotesClient } from '../../src/core/client/notesClient';
 import { NOTES_EXPECTED_REPLY } from '../../src/core/protocol';
-import { StageProcess, type StageProcessOptions } from '../../src/core/stageProcess';
+import { StageProcess } from '../../src/core/stageProcess';
 import type { StageId } from '../../src/core/stages';
 import { echoFromAll, echoWhileWorking, openClients, resetAll, threadCount } from './06-09.lessons';
 import { assertSameBytes, defineConformanceSuite, expected, randomChunks, randomPayload } from './conformance';
-import { BUILD_DIR, buildStage, converse, SERVERS_DIR, startStage, waitUntil } from './harness';
+import { BUILD_DIR, buildStage, converse, SERVERS_DIR, startStage, startStagesWith, waitUntil } from './harness';
 
 const HOST_OK = process.platform === 'linux' && process.arch === 'x64';
 const SKIP_REASON =
@@ -123,27 +123,23 @@ function qemuLauncher(id: StageId): string {
   return script;
 }
 
-/** The host binaries the shared helpers start (harness.ts), and the stage each stands for. */
-const HOST_BINARY_IDS = new Map<string, StageId>(
-  (['01-sequential', '06-epoll', '09-green-threads'] as const).map((id) => [path.join(BUILD_DIR, id), id]),
-);
+/** The stages this file runs under qemu. */
+const ARM64_STAGES: ReadonlySet<StageId> = new Set(['01-sequential', '06-epoll', '09-green-threads']);
 
 if (HOST_OK) {
-  // The shared suite and helpers start stages from the host build; in this file (its own
-  // process) every start is redirected to the arm64 build under qemu, and anything else is refused.
-  const startDefault = StageProcess.start.bind(StageProcess);
-  StageProcess.start = async (options: StageProcessOptions) => {
-    const id = HOST_BINARY_IDS.get(options.binary);
-    if (!id) throw new Error(`arm64.test.ts starts only the arm64 builds of ${[...HOST_BINARY_IDS.values()].join(', ')}, not ${options.binary}`);
+  // The shared suite and helpers start stages from the host build; in this file every start is
+  // redirected to the arm64 build under qemu, and anything else is refused.
+  startStagesWith(async (id, options) => {
+    if (!ARM64_STAGES.has(id)) throw new Error(`arm64.test.ts starts only the arm64 builds of ${[...ARM64_STAGES].join(', ')}, not ${id}`);
     await buildArm64();
-    const stage = await startDefault({ ...options, binary: qemuLauncher(id), startTimeoutMs: 30_000 });
+    const stage = await StageProcess.start({ ...options, binary: qemuLauncher(id), startTimeoutMs: 30_000 });
     const exe = readlinkSync(`/proc/${stage.pid}/exe`);
     if (path.basename(exe) !== QEMU) {
       await stage.stop();
       throw new Error(`${id} runs as ${exe}, not under ${QEMU}`);
     }
     return stage;
-  };
+  });
   after(() => {
     if (wrapperDir) rmSync(wrapperDir, { recursive: true, force: true });
   });

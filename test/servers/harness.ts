@@ -9,7 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runNotesClient } from '../../src/core/client/notesClient';
 import { after, before } from 'node:test';
-import { StageProcess } from '../../src/core/stageProcess';
+import { StageProcess, type StageProcessOptions } from '../../src/core/stageProcess';
 import type { StageId } from '../../src/core/stages';
 
 export const SERVERS_DIR = path.resolve(__dirname, '../../servers');
@@ -59,10 +59,24 @@ export interface StartOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/** How startStage turns a built stage into a running process. */
+export type StageStarter = (id: StageId, options: StageProcessOptions) => Promise<StageProcess>;
+
+let starter: StageStarter = (_id, options) => StageProcess.start(options);
+
+/**
+ * Makes every startStage of this test file (its own process) go through `replacement`, so that
+ * the shared suites run against another build of a stage: 08-ae with its select backend, the
+ * arm64 builds under qemu.
+ */
+export function startStagesWith(replacement: StageStarter): void {
+  starter = replacement;
+}
+
 /** Builds (if needed) and starts a stage on a free port; the caller stops it. */
 export async function startStage(id: StageId, options: StartOptions = {}): Promise<StageProcess> {
   const binary = await buildStage(id, options.flavour);
-  return StageProcess.start({
+  return starter(id, {
     binary,
     port: 0,
     extraArgs: options.extraArgs ?? [],
