@@ -19,7 +19,8 @@ import { StageProcess } from '../../src/core/stageProcess';
 import { STAGES, type StageId } from '../../src/core/stages';
 import { RECORDING_HEADER_SIZE, readRecording } from '../../src/core/trace/recording';
 import { TraceSink } from '../../src/core/trace/sink';
-import { cssVariable, LaneKind, LaneState, STATE_THEME_COLOR, type LaneStateName } from '../../src/core/trace/states';
+import { kindName } from '../../src/core/trace/format';
+import { cssVariable, LANE_STATE_NAMES, LaneKind, LaneState, shownState, STAGE_STATES, STATE_THEME_COLOR, type LaneStateId, type LaneStateName } from '../../src/core/trace/states';
 import { laneOrder } from '../../webview/panel/laneOrder';
 import { coveredColumns, PanelHarness, rowPixels, viewWindow } from './panelHarness';
 
@@ -113,6 +114,18 @@ describe('the panel with real recordings of every stage', () => {
         order === 'stage first' ? ['server', 'client'] : ['client', 'server'],
         'the streams in the recording in the order asked for',
       );
+      // Everything the recording shows is in the stage's table, which its colours are chosen for.
+      const look = STAGE_STATES[stage.id];
+      const states = new Set<string>();
+      const marks = new Set<string>();
+      for (const lane of model.lanes) {
+        lane.levels.forEach((level, depth) => {
+          for (let i = 0; i < level.length; i++) states.add(LANE_STATE_NAMES[shownState(lane.kind, depth, level.state.get(i) as LaneStateId)]);
+        });
+        for (let i = 0; i < lane.instants.length; i++) marks.add(kindName(model.events.kind.get(lane.instants.get(i))) ?? '?');
+      }
+      assert.deepEqual([...states].filter((s) => !look.states.includes(s as LaneStateName) && !look.oneOf?.includes(s as LaneStateName)), [], `${stage.id}: states outside STAGE_STATES`);
+      assert.deepEqual([...marks].filter((m) => !(look.marks as readonly string[]).includes(m)), [], `${stage.id}: marks outside STAGE_STATES`);
       const rows = laneOrder(model);
       const lanes = rows.map((i) => model.lanes[i]);
       assert.equal(lanes.filter((l) => l.kind === LaneKind.client).length, CLIENTS);

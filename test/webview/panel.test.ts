@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource, type RecordFields } from '../../src/core/trace/format';
 import { concatBytes, encodeBlock, encodeRecordingHeader } from '../../src/core/trace/recording';
+import { cssVariable, STATE_THEME_COLOR } from '../../src/core/trace/states';
 import { syntheticRecording } from '../../src/core/trace/syntheticRecording';
 import { PANEL_STRINGS_KO } from '../../src/core/panel/strings';
 import type { CursorLinesMessage, RevealSourceMessage } from '../../src/core/panel/protocol';
@@ -80,8 +81,8 @@ describe('recording panel in Chromium', () => {
 
   it('draws the lanes in the theme’s colours, under the strict CSP', () =>
     harness.with({}, async (panel) => {
-      // VS Code sets theme colours as variables on the body; waiting in accept is charts.yellow.
-      await panel.page.evaluate(`document.body.style.setProperty('--vscode-charts-yellow', '${MAGENTA}')`);
+      // VS Code sets theme colours as variables on the body; make waiting in accept's magenta.
+      await panel.page.evaluate(`document.body.style.setProperty('${cssVariable(STATE_THEME_COLOR.waitAccept)}', '${MAGENTA}')`);
       await panel.init();
       await sequential(panel);
       assert.deepEqual(await laneRows(panel), [

@@ -6,7 +6,7 @@ import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, Threa
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind } from '../../src/core/trace/states';
+import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, STAGE_STATES, type LaneStateId } from '../../src/core/trace/states';
 import { Palette } from './colors';
 import { StepCursor } from './cursor';
 import { laneKindWords } from './describe';
@@ -16,6 +16,7 @@ import { bindKeys, bindPointer, type TimelineInput } from './input';
 import { laneOrder } from './laneOrder';
 import { buildLayout, type Layout } from './layout';
 import type { TimelineView } from './timeline';
+import { ShownKinds } from './shownKinds';
 import { formatNs, Strings } from './text';
 import { Viewport } from './viewport';
 
@@ -38,6 +39,8 @@ export class PanelApp implements TimelineInput {
   /** Moments of the notes the host found in this recording. */
   private moments: { timeNs: number; title: string }[] = [];
   private problemsShown = 0;
+  /** The states and marks the recording shows so far, for the legend. */
+  private readonly shown = new ShownKinds();
 
   private readonly cursor = new StepCursor();
   /** Live: the cursor follows the newest event until the user moves it. */
@@ -135,6 +138,7 @@ export class PanelApp implements TimelineInput {
     this.rows = [];
     this.moments = [];
     this.problemsShown = 0;
+    this.shown.clear();
     this.cursor.reset();
     this.followLive = true;
     this.viewTouched = false;
@@ -186,6 +190,7 @@ export class PanelApp implements TimelineInput {
     // whether a thread is a pool thread or a carrier); laneOrder is linear in the lanes, cheap
     // next to decoding the chunk.
     this.setRows(laneOrder(model));
+    this.shown.update(model);
     if (model.eventCount > 0) {
       if (this.pendingRestore) {
         const r = this.pendingRestore;
@@ -439,11 +444,26 @@ export class PanelApp implements TimelineInput {
     ui.details.show(model, this.cursor.event(model));
     ui.counters.show(snapshot, model);
     ui.lanes.show(model, this.rows, snapshot);
+    ui.legend.show(this.legendStates(), this.shown.marks);
     const body = document.body.dataset;
     body.events = String(count);
     body.lanes = String(model.lanes.length);
     body.cursorPosition = String(this.cursor.position);
     body.mode = this.mode;
+  }
+
+  /**
+   * The states the legend lists: those drawn so far and those the stage can show at once, so the
+   * lesson's colour is explained before it first appears (of a stage's platform alternatives,
+   * only the one drawn).
+   */
+  private legendStates(): Set<LaneStateId> {
+    const states = new Set(this.shown.states);
+    const id = this.stage?.id;
+    // A playground may call its stages anything.
+    const stage = id !== undefined && Object.hasOwn(STAGE_STATES, id) ? STAGE_STATES[id as keyof typeof STAGE_STATES] : undefined;
+    for (const name of stage?.states ?? []) states.add(LaneState[name]);
+    return states;
   }
 
   // ---- to the host ----

@@ -6,7 +6,7 @@
  */
 import { cssVariable, LANE_STATE_NAMES, LANE_THEME_COLORS, STATE_THEME_COLOR } from '../../src/core/trace/states';
 
-/** Used when a variable is missing (a test page, an old theme). */
+/** Used when a variable is missing (a test page, an old theme): dark defaults of the colours the panels use. */
 const FALLBACK: Readonly<Record<string, string>> = {
   'charts.foreground': '#cccccc',
   'charts.lines': '#808080',
@@ -16,12 +16,8 @@ const FALLBACK: Readonly<Record<string, string>> = {
   'charts.orange': '#d18616',
   'charts.green': '#89d185',
   'charts.purple': '#b180d7',
-  'terminal.ansiBrightBlue': '#3b8eea',
   'terminal.ansiMagenta': '#bc3fbc',
-  'terminal.ansiBrightMagenta': '#d670d6',
-  'terminal.ansiBrightGreen': '#23d18b',
   'terminal.ansiCyan': '#11a8cd',
-  'terminal.ansiYellow': '#e5e510',
   'editor.background': '#1e1e1e',
   'editor.foreground': '#cccccc',
   'focusBorder': '#007fd4',

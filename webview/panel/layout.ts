@@ -1,11 +1,12 @@
 /**
- * The panel's page: toolbar and scrubber on top, the timeline canvas with the detail, counter
- * and legend panes beside it, the table of lanes below, and the keyboard help.
+ * The panel's page: toolbar and scrubber on top, the timeline canvas with the legend, detail and
+ * counter panes beside it (the legend first: it is what a narrow panel must not scroll away),
+ * the table of lanes below, and the keyboard help.
  */
 import type { Palette } from './colors';
 import { el } from './dom';
 import { LaneTable } from './laneTable';
-import { CountersPane, DetailsPane, legend } from './sidePanes';
+import { CountersPane, DetailsPane, Legend } from './sidePanes';
 import type { Strings } from './text';
 import { Timeline } from './timeline';
 import { Toolbar, type ToolbarActions } from './toolbar';
@@ -16,6 +17,7 @@ export interface Layout {
   readonly details: DetailsPane;
   readonly counters: CountersPane;
   readonly lanes: LaneTable;
+  readonly legend: Legend;
   /** Over the canvas while there is nothing to draw. */
   readonly empty: HTMLElement;
   readonly notices: HTMLElement;
@@ -42,6 +44,7 @@ export function buildLayout(
   const details = new DetailsPane(s, (file, line) => actions.reveal(file, line));
   const counters = new CountersPane(s);
   const lanes = new LaneTable(s);
+  const legend = new Legend(s, palette);
   const empty = el('p', { class: 'empty' });
   const notices = el('div', { class: 'notices', role: 'status' });
   const plot = el('div', { class: 'plot' }, canvas, empty);
@@ -52,10 +55,10 @@ export function buildLayout(
       toolbar.element,
       toolbar.scrubber,
       notices,
-      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, details.element, counters.element, legend(s, palette))),
+      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, details.element, counters.element)),
       lanes.element,
       el('p', { id: 'timeline-help', class: 'help' }, s.get('timelineHelp')),
     ),
   );
-  return { toolbar, timeline, details, counters, lanes, empty, notices, plot };
+  return { toolbar, timeline, details, counters, lanes, legend, empty, notices, plot };
 }

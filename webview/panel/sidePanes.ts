@@ -3,7 +3,19 @@
  * stage's lesson counters at the cursor, and the colour legend.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { cssVariable, LANE_STATE_NAMES, LaneKind, LaneState, STATE_THEME_COLOR, stateStringKey, type LaneStateId } from '../../src/core/trace/states';
+import { kindName } from '../../src/core/trace/format';
+import {
+  cssVariable,
+  LANE_STATE_NAMES,
+  LaneKind,
+  LaneState,
+  markThemeColor,
+  STATE_FILL,
+  STATE_THEME_COLOR,
+  stateStringKey,
+  type LaneStateId,
+  type StateFill,
+} from '../../src/core/trace/states';
 import type { PanelStringKey } from '../../src/core/panel/protocol';
 import type { Palette } from './colors';
 import { eventFacts } from './describe';
@@ -91,13 +103,50 @@ export class CountersPane {
   }
 }
 
-export function legend(strings: Strings, palette: Palette): HTMLElement {
-  const list = el('ul', { class: 'legend' });
-  LANE_STATE_NAMES.forEach((name, state) => {
-    if (state === LaneState.done || state === LaneState.gone) return;
-    const swatch = el('span', { class: 'swatch', 'aria-hidden': 'true' });
-    swatch.style.background = `var(${cssVariable(STATE_THEME_COLOR[name])}, ${palette.state[state]})`;
-    list.append(el('li', {}, swatch, strings.get(stateStringKey(state as LaneStateId))));
-  });
-  return section(strings.get('legend'), list);
+/**
+ * The colour legend: the states this recording shows and those its stage can show (so that the
+ * lesson's colour is explained before it first appears), then the marks it shows, named by their
+ * event kind as the details pane names them. Swatches read the same tables as the canvas.
+ */
+export class Legend {
+  readonly element: HTMLElement;
+  private readonly states = el('ul', { class: 'legend' });
+  private readonly marks = el('ul', { class: 'legend marks' });
+  private shownKey = '';
+
+  constructor(
+    private readonly strings: Strings,
+    private readonly palette: Palette,
+  ) {
+    this.element = section(strings.get('legend'), el('div', {}, this.states, this.marks));
+  }
+
+  /** Lists the states (ids) and marks (event kinds) in table order; rebuilds only on a change. */
+  show(states: ReadonlySet<LaneStateId>, marks: ReadonlySet<number>): void {
+    const stateList = LANE_STATE_NAMES.map((_, id) => id as LaneStateId).filter((id) => states.has(id) && id !== LaneState.done && id !== LaneState.gone);
+    const markList = [...marks].filter((kind) => kindName(kind) !== undefined).sort((a, b) => a - b);
+    const key = `${stateList.join(',')}|${markList.join(',')}`;
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    this.states.replaceChildren(
+      ...stateList.map((state) => {
+        const name = LANE_STATE_NAMES[state];
+        return this.item(STATE_THEME_COLOR[name], STATE_FILL[name], this.strings.get(stateStringKey(state)), name);
+      }),
+    );
+    // Marks of one colour cannot be told apart on the canvas: one entry names them all.
+    const byColour = new Map<string, string[]>();
+    for (const kind of markList) {
+      const colour = markThemeColor(kind);
+      byColour.set(colour, [...(byColour.get(colour) ?? []), kindName(kind) ?? '']);
+    }
+    this.marks.replaceChildren(...[...byColour].map(([colour, names]) => this.item(colour, 'mark', names.join(', '), names.join(','))));
+    this.marks.hidden = markList.length === 0;
+  }
+
+  private item(themeColorId: string, shape: StateFill | 'mark', words: string, key: string): HTMLElement {
+    const swatch = el('span', { class: `swatch ${shape}`, 'aria-hidden': 'true' });
+    swatch.style.background = `var(${cssVariable(themeColorId)}, ${this.palette.color(themeColorId)})`;
+    return el('li', { 'data-key': key }, swatch, words);
+  }
 }

@@ -16,6 +16,14 @@ export function formatNs(ns: number): string {
   return `${(ns / 1e9).toFixed(3)} s`;
 }
 
+/** An axis tick: formatNs without trailing zeros ("1 s", "2.5 s", "500 ms"), and "0" for zero. */
+export function formatTick(ns: number): string {
+  if (ns === 0) return '0';
+  return formatNs(ns)
+    .replace(/(\.\d*?)0+(?= )/, '$1')
+    .replace(/\.(?= )/, '');
+}
+
 function trim(x: number): string {
   const abs = Math.abs(x);
   return x.toFixed(abs < 10 ? 2 : abs < 100 ? 1 : 0);

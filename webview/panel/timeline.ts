@@ -7,41 +7,23 @@
  * always drawn over the life of its thread, whatever their colours.
  */
 import { lowerBound } from '../../src/core/trace/columns';
-import { Kind } from '../../src/core/trace/format';
 import type { TraceModel } from '../../src/core/trace/model';
 import type { Lane } from '../../src/core/trace/lane';
-import { LANE_STATE_NAMES, shownState, type LaneStateId } from '../../src/core/trace/states';
+import { LANE_STATE_NAMES, markThemeColor, shownState, STATE_FILL, type LaneStateId } from '../../src/core/trace/states';
 import type { Palette } from './colors';
-import { formatNs, niceStep } from './text';
+import { formatTick, niceStep } from './text';
 import type { Viewport } from './viewport';
 
 export const AXIS_HEIGHT = 22;
 export const ROW_HEIGHT = 20;
 const MAX_LABEL_WIDTH = 190;
+/** Least room between two time ticks (CSS px): a label such as "500 ms" and a gap. */
+const MIN_TICK_SPACING = 70;
 
-/** Theme colour of an instant mark, by kind. */
-function instantColorId(kind: number): string {
-  switch (kind) {
-    case Kind.CONN_ACCEPTED:
-      return 'charts.yellow';
-    case Kind.CONN_CLOSED:
-    case Kind.DROPPED:
-      return 'charts.red';
-    case Kind.EAGAIN:
-      return 'charts.orange';
-    case Kind.READY_FD:
-      return 'charts.green';
-    case Kind.TIMER_FIRED:
-      return 'charts.purple';
-    case Kind.WORK_SUBMITTED:
-      return 'charts.red';
-    case Kind.CLIENT_SEND:
-    case Kind.CLIENT_RECEIVE:
-      return 'charts.blue';
-    default:
-      return 'terminal.ansiCyan';
-  }
-}
+/** States drawn as a thin line through the middle of the row rather than a bar, by state id. */
+const DRAWN_AS_LINE: readonly boolean[] = LANE_STATE_NAMES.map((name) => STATE_FILL[name] === 'line');
+/** Height of that line (CSS px). */
+const LINE_HEIGHT = 2;
 
 /** What lies under a point of the canvas. */
 export interface Hit {
@@ -176,7 +158,7 @@ export class Timeline {
   private drawAxis(view: TimelineView): void {
     const ctx = this.ctx;
     const { viewport, palette } = view;
-    const step = niceStep(viewport.nsPerPx * 90);
+    const step = niceStep(viewport.nsPerPx * MIN_TICK_SPACING);
     const firstTick = Math.ceil(viewport.startNs / step) * step;
     ctx.strokeStyle = palette.grid;
     ctx.fillStyle = palette.muted;
@@ -187,7 +169,9 @@ export class Timeline {
       const x = Math.round(this.labelWidth + viewport.xOf(t)) + 0.5;
       ctx.moveTo(x, AXIS_HEIGHT - 5);
       ctx.lineTo(x, this.heightCss);
-      ctx.fillText(formatNs(t), x + 3, AXIS_HEIGHT / 2);
+      const label = formatTick(t);
+      // The last label is left out rather than cut by the canvas's edge.
+      if (x + 3 + ctx.measureText(label).width <= this.widthCss) ctx.fillText(label, x + 3, AXIS_HEIGHT / 2);
     }
     ctx.stroke();
   }
@@ -209,6 +193,11 @@ export class Timeline {
     const starts = level.start.data;
     const ends = level.end.data;
     const states = level.state.data;
+    const lineTop = y + (ROW_HEIGHT - LINE_HEIGHT) / 2;
+    const push = (state: number, from: number, to: number) => {
+      if (DRAWN_AS_LINE[state]) this.rects[state].push(left + from, lineTop, to - from, LINE_HEIGHT);
+      else this.rects[state].push(left + from, top, to - from, height);
+    };
     // Neighbouring pieces of one state merge into one rectangle (fewer to fill).
     let runState = -1;
     let runFrom = 0;
@@ -218,7 +207,7 @@ export class Timeline {
         if (to > runTo) runTo = to;
         return;
       }
-      if (runState >= 0) this.rects[runState].push(left + runFrom, top, runTo - runFrom, height);
+      if (runState >= 0) push(runState, runFrom, runTo);
       runState = state;
       runFrom = from;
       runTo = to;
@@ -249,7 +238,7 @@ export class Timeline {
         i = next > i || (next === i && x1 > paintedTo) ? next : i + 1;
       }
     }
-    if (runState >= 0) this.rects[runState].push(left + runFrom, top, runTo - runFrom, height);
+    if (runState >= 0) push(runState, runFrom, runTo);
   }
 
   private flushRects(palette: Palette): void {
@@ -308,7 +297,7 @@ export class Timeline {
   private instantColor(palette: Palette, kind: number): string {
     let color = this.instantColors.get(kind);
     if (!color) {
-      color = palette.color(instantColorId(kind));
+      color = palette.color(markThemeColor(kind));
       this.instantColors.set(kind, color);
     }
     return color;
@@ -335,11 +324,21 @@ export class Timeline {
       ctx.fillStyle = palette.lanes[lane.index % palette.lanes.length];
       ctx.fillRect(4, y + 5, 4, ROW_HEIGHT - 10);
       ctx.fillStyle = palette.foreground;
-      const text = `${lane.name} · ${view.laneLabel(lane)}`;
-      ctx.fillText(this.fit(text, this.labelWidth - 16), 12, y + ROW_HEIGHT / 2);
+      ctx.fillText(this.label(lane.name, view.laneLabel(lane), this.labelWidth - 16), 12, y + ROW_HEIGHT / 2);
     }
     ctx.fillStyle = palette.grid;
     ctx.fillRect(this.labelWidth - 1, AXIS_HEIGHT, 1, this.heightCss - AXIS_HEIGHT);
+  }
+
+  /**
+   * "name · kind", with the kind left out when the name says it already ("libuv pool thread") or
+   * when the two do not fit: a narrow panel shows "carrier 0", not "carrier 0 · ca…".
+   */
+  private label(name: string, kind: string, width: number): string {
+    if (name.toLowerCase().includes(kind.toLowerCase())) return this.fit(name, width);
+    const full = `${name} · ${kind}`;
+    const fitted = this.fit(full, width);
+    return fitted === full ? full : this.fit(name, width);
   }
 
   /** Labels cut to fit, by text, width and font: measuring every label every frame is not free. */

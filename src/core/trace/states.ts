@@ -4,6 +4,8 @@
  * Shared by the model, the Chrome exporter and the panel; no Node, no DOM.
  */
 import type { PanelStringKey } from '../panel/protocol';
+import type { StageId } from '../stages';
+import { kindName, type TraceKindName } from './format';
 
 export const LaneState = {
   /** Alive and on a CPU (or runnable): between waits. */
@@ -83,30 +85,131 @@ export const LANE_KIND_NAMES: readonly LaneKindName[] = namesByValue(LaneKind);
  * The theme colour of each state, as a VS Code theme colour id (the webview reads it as
  * `--vscode-<id with dots as dashes>`). Only the charts and terminal palettes: every theme
  * defines them, and they are meant to be told apart.
+ *
+ * The colours teach by family, and every two states that one stage's recording can show at once
+ * (STAGE_STATES) look different in Dark Modern and Light Modern (test/webview/panel-colours.test.ts
+ * holds them to a CIE76 distance of at least 30 in both):
+ * - green: on the CPU (running); red: the CPU-heavy work request, the thing that blocks;
+ * - blue: waiting on one peer's socket (recv; a green thread parked on its fd);
+ * - magenta: one thread waiting for any of many fds (select, epoll_wait, kevent, a library's
+ *   loop), the idea of stages 05-08;
+ * - cyan and purple for what else a stage has: accept (cyan) and send (purple) beside recv in
+ *   01-03; the poller's sleep in 04 (purple); a callback on the loop in 07 and 08 and a carrier
+ *   running a green thread in 09 (cyan); a green thread ready for a carrier in 09 (purple);
+ * - the client's side: yellow while it waits in the backlog, strong grey while it awaits a
+ *   reply, faint grey while it has nothing outstanding;
+ * - a pool or carrier thread with nothing to do is a thin faint line (STATE_FILL), not a bar.
+ * Orange is not used: it is too near yellow (queued, in every stage) in Light Modern.
  */
 export const STATE_THEME_COLOR: Readonly<Record<LaneStateName, string>> = {
   running: 'charts.green',
-  waitAccept: 'charts.yellow',
+  waitAccept: 'terminal.ansiCyan',
   waitRecv: 'charts.blue',
-  waitSend: 'terminal.ansiBrightBlue',
-  waitSelect: 'charts.purple',
+  waitSend: 'charts.purple',
+  waitSelect: 'terminal.ansiMagenta',
   waitEpoll: 'terminal.ansiMagenta',
-  waitKevent: 'terminal.ansiBrightMagenta',
-  waitLoop: 'terminal.ansiBrightMagenta',
-  sleepPoll: 'charts.orange',
-  callback: 'terminal.ansiBrightGreen',
+  waitKevent: 'terminal.ansiMagenta',
+  waitLoop: 'terminal.ansiMagenta',
+  sleepPoll: 'charts.purple',
+  callback: 'terminal.ansiCyan',
   work: 'charts.red',
-  parked: 'terminal.ansiCyan',
-  mounted: 'terminal.ansiBrightGreen',
+  parked: 'charts.blue',
+  mounted: 'terminal.ansiCyan',
   idle: 'charts.lines',
-  queued: 'terminal.ansiYellow',
+  queued: 'charts.yellow',
   connected: 'charts.lines',
-  // Not waitRecv's blue: a client waiting for its reply is not the server waiting in recv. Every
-  // other chart colour is some server state's; done and gone are never drawn, so this one is free.
   awaitingReply: 'charts.foreground',
+  // Never drawn.
   done: 'charts.foreground',
   gone: 'charts.foreground',
-  runnable: 'terminal.ansiYellow',
+  runnable: 'charts.purple',
+};
+
+/**
+ * How a state's slices are drawn: a bar across the row, or a thin line through its middle for a
+ * thread that is alive with nothing to do (idle shares its faint grey with a connected client,
+ * and its lane is mostly that: the work on it stands out).
+ */
+export type StateFill = 'bar' | 'line';
+
+export const STATE_FILL: Readonly<Record<LaneStateName, StateFill>> = Object.fromEntries(
+  Object.keys(LaneState).map((name) => [name, name === 'idle' ? 'line' : 'bar']),
+) as Record<LaneStateName, StateFill>;
+
+/**
+ * The theme colour of each event drawn as a mark on its lane (lane.ts INSTANT_KINDS). A mark is a
+ * short tick at the top of its row, over the top of the slice there: its colour differs from
+ * every state it can land on (client marks on client states, the others on server threads; none
+ * on green threads' lanes) and from the other marks of its stage. Marks of one colour are one
+ * entry of the legend: accepted yellow, closed faint grey, lost events strong grey, the client's
+ * sends and receives green, ready fds and work handed to the pool blue, EAGAIN cyan, the timer
+ * and the green-thread scheduler purple.
+ */
+export const MARK_THEME_COLOR: Readonly<Partial<Record<TraceKindName, string>>> = {
+  CONN_ACCEPTED: 'charts.yellow',
+  CONN_CLOSED: 'charts.lines',
+  DROPPED: 'charts.foreground',
+  EAGAIN: 'terminal.ansiCyan',
+  READY_FD: 'charts.blue',
+  WORK_SUBMITTED: 'charts.blue',
+  TIMER_FIRED: 'charts.purple',
+  GREEN_STARTED: 'charts.purple',
+  GREEN_PARKED: 'charts.purple',
+  GREEN_RESUMED: 'charts.purple',
+  GREEN_EXITED: 'charts.purple',
+  CLIENT_SEND: 'charts.green',
+  CLIENT_RECEIVE: 'charts.green',
+};
+
+/** The theme colour of a mark by event kind number. */
+export function markThemeColor(kind: number): string {
+  const name = kindName(kind);
+  return (name && MARK_THEME_COLOR[name]) ?? 'charts.foreground';
+}
+
+/** What one stage's recording can show: its lanes' states and its marks. */
+export interface StageStates {
+  /** States the recording can show, all at once. */
+  readonly states: readonly LaneStateName[];
+  /**
+   * States of which a recording shows one: the same wait on another platform or backend (epoll
+   * on Linux, kevent on macOS and the BSDs; stage 08's BACKEND=select).
+   */
+  readonly oneOf?: readonly LaneStateName[];
+  readonly marks: readonly TraceKindName[];
+}
+
+/** Every client connection of the notes' client goes through these, in every stage. */
+const CLIENT_STATES: readonly LaneStateName[] = ['queued', 'connected', 'awaitingReply'];
+/** Marks of every stage: connections served and closed, events lost, the client's sends and receives. */
+const CONN_MARKS: readonly TraceKindName[] = ['CONN_ACCEPTED', 'CONN_CLOSED', 'DROPPED', 'CLIENT_SEND', 'CLIENT_RECEIVE'];
+/** One thread doing everything with blocking calls (01, 03; 02's threads together). */
+const BLOCKING: StageStates = { states: ['running', 'waitAccept', 'waitRecv', 'waitSend', 'work', ...CLIENT_STATES], marks: CONN_MARKS };
+
+/**
+ * The states and marks each stage's trace calls (servers/<stage>/*.c, servers/common/) and the
+ * notes' client can produce, whatever the flags (02 --max-threads, 07 --work-on-loop, 09
+ * --carriers). test/webview/panel-stages.test.ts checks real recordings against it; the panel's
+ * legend lists a stage's states before they appear.
+ */
+export const STAGE_STATES: Readonly<Record<StageId, StageStates>> = {
+  '01-sequential': BLOCKING,
+  '02-thread-per-client': BLOCKING,
+  '03-blocking-io': BLOCKING,
+  '04-nonblocking-polling': { states: ['running', 'sleepPoll', 'waitRecv', 'work', ...CLIENT_STATES], marks: [...CONN_MARKS, 'EAGAIN'] },
+  '05-select': { states: ['running', 'waitSelect', 'work', ...CLIENT_STATES], marks: [...CONN_MARKS, 'READY_FD'] },
+  '06-epoll': { states: ['running', 'work', ...CLIENT_STATES], oneOf: ['waitEpoll', 'waitKevent'], marks: [...CONN_MARKS, 'READY_FD', 'EAGAIN'] },
+  '07-libuv': { states: ['running', 'waitLoop', 'callback', 'idle', 'work', ...CLIENT_STATES], marks: [...CONN_MARKS, 'WORK_SUBMITTED'] },
+  '08-ae': {
+    states: ['running', 'callback', 'work', ...CLIENT_STATES],
+    oneOf: ['waitEpoll', 'waitKevent', 'waitSelect'],
+    marks: [...CONN_MARKS, 'READY_FD', 'TIMER_FIRED'],
+  },
+  '09-green-threads': {
+    states: ['running', 'idle', 'mounted', 'work', 'runnable', 'parked', ...CLIENT_STATES],
+    oneOf: ['waitEpoll', 'waitKevent'],
+    marks: [...CONN_MARKS, 'READY_FD', 'GREEN_STARTED', 'GREEN_PARKED', 'GREEN_RESUMED', 'GREEN_EXITED'],
+  },
 };
 
 /** The CSS variable VS Code sets for a theme colour: `charts.blue` -> `--vscode-charts-blue`. */
