@@ -23,6 +23,15 @@ test('closed loop: every reply byte verified, nothing lost', async () => {
   assert.equal(row.stage, `127.0.0.1:${port}`);
 });
 
+test('closed loop over more connections than one write batch: each sends again, nothing lost or doubled', async () => {
+  const { port } = await server();
+  const row = await runPoint({ ...base, port, connections: 150, durationS: 0.4, mode: 'closed' });
+  assert.equal(Object.values(row.errors).reduce((a, b) => a + b), 0, row.first_error ?? '');
+  assert.ok(row.sent >= 150 * 3, `sent ${row.sent}: several rounds over the connections`);
+  assert.equal(row.received, row.sent);
+  assert.equal(row.verified_bytes, row.sent * 14);
+});
+
 test('open loop: exactly duration x rate messages, spread over the connections', async () => {
   const { port } = await server();
   const row = await runPoint({ ...base, port, connections: 7, durationS: 0.5, mode: 'open', rate: 2000 });

@@ -55,6 +55,8 @@ export interface ShardProgress {
 /** Largest batch of due frames written to one connection in one go (open loop catching up), in bytes. */
 const MAX_BATCH_BYTES = 64 * 1024;
 const READ_BUFFER_BYTES = 256 * 1024;
+/** Closed loop: how many connections' next messages are written together (see `sendNextSoon`). */
+const CLOSED_LOOP_BATCH = 64;
 /** Closer than this to the next send, the open-loop pacer yields with setImmediate, not a timer. */
 const SPIN_WITHIN_MS = 1.5;
 
@@ -86,6 +88,10 @@ export class LoadShard {
   private readonly frameBatches: Buffer[] = [];
   private readonly maxBatch: number;
   private outstanding = 0;
+  /** Closed loop: connections whose reply is complete, and since when, waiting to send again. */
+  private readonly nextSends: Connection[] = [];
+  private readonly nextSendSince = new Float64Array(CLOSED_LOOP_BATCH);
+  private nextSendsScheduled = false;
   private liveCount = 0;
   private ackedCount = 0;
   private sending = false;
@@ -272,7 +278,7 @@ export class LoadShard {
       this.outstanding--;
       this.totals.received++;
       if (now <= this.windowEndMs) this.totals.receivedInWindow++;
-      if (this.plan.mode === 'closed' && this.sending) this.sendOne(conn, now);
+      if (this.plan.mode === 'closed' && this.sending) this.sendNextSoon(conn, now);
     }
     if (this.outstanding === 0) this.notify?.();
     return true;
@@ -288,6 +294,37 @@ export class LoadShard {
     this.totals.sent++;
     this.totals.expectedBytes += work ? work.reply.length : workload.frameReply.length;
     return work ? work.request : workload.frame;
+  }
+
+  /**
+   * Closed loop: the connection's next message, whose latency counts from `sinceMs` (its reply's
+   * arrival), is written with those of up to CLOSED_LOOP_BATCH - 1 other connections, or at the
+   * end of this turn of the event loop. Reading a run of replies and then writing a run of
+   * messages, rather than alternating, keeps each path's code and data warm and lets one wake-up
+   * of the stage serve several messages: about 7 % less client CPU per message at 100 and at
+   * 10,000 connections (bench/README.md). The wait counts in the latency, as it should.
+   */
+  private sendNextSoon(conn: Connection, sinceMs: number): void {
+    this.nextSendSince[this.nextSends.length] = sinceMs;
+    this.nextSends.push(conn);
+    if (this.nextSends.length === CLOSED_LOOP_BATCH) {
+      this.sendNextNow();
+    } else if (!this.nextSendsScheduled) {
+      this.nextSendsScheduled = true;
+      setImmediate(() => {
+        this.nextSendsScheduled = false;
+        this.sendNextNow();
+      });
+    }
+  }
+
+  private sendNextNow(): void {
+    const conns = this.nextSends;
+    for (let i = 0; i < conns.length; i++) {
+      // The window may have closed, or the connection died, since its reply came in.
+      if (this.sending && conns[i].alive) this.sendOne(conns[i], this.nextSendSince[i]);
+    }
+    conns.length = 0;
   }
 
   private sendOne(conn: Connection, startMs: number): void {
