@@ -88,6 +88,14 @@ async function record(buildDir: string, stageId: StageId, dir: string, order: St
   return new Uint8Array(await readFile(summary.recordingPath));
 }
 
+/** The fds counter each stage's recording shows, if any. */
+const FDS_COUNTER: Partial<Record<StageId, string>> = {
+  '05-select': PANEL_STRINGS_EN.counterSelectFds,
+  '06-epoll': PANEL_STRINGS_EN.counterRegisteredFds,
+  '08-ae': PANEL_STRINGS_EN.counterRegisteredFds,
+  '09-green-threads': PANEL_STRINGS_EN.counterRegisteredFds,
+};
+
 describe('the panel with real recordings of every stage', () => {
   let harness: PanelHarness;
   let dir: string;
@@ -171,6 +179,12 @@ describe('the panel with real recordings of every stage', () => {
           lanes.some((l) => l.levels.some((v) => Array.from(v.state.data.subarray(0, v.length)).includes(LaneState[lesson]))),
           `${stage.id}: a ${lesson} span`,
         );
+
+        // The counters the stage reports, in its own words: select is handed its fds on every
+        // call; epoll and kqueue keep them registered in the kernel.
+        const counterNames = await panel.page.evaluate<string[]>(`[...document.querySelectorAll('dl.counters dt')].map((dt) => dt.textContent)`);
+        const fdsLabel = counterNames.filter((n) => n.startsWith('fds '));
+        assert.deepEqual(fdsLabel, FDS_COUNTER[stage.id] ? [FDS_COUNTER[stage.id]] : [], `${stage.id}: the fds counter (${counterNames.join(', ')})`);
 
         await panel.page.focus('canvas.timeline');
         await panel.page.keyboard.press('Home');

@@ -3,7 +3,7 @@
  * stage's lesson counters at the cursor, and the colour legend.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { kindName } from '../../src/core/trace/format';
+import { Kind, kindName } from '../../src/core/trace/format';
 import {
   cssVariable,
   LANE_STATE_NAMES,
@@ -93,7 +93,7 @@ export class CountersPane {
     // Only the counters this stage reports: a select stage has no pool queue.
     const counter = (value: number | undefined) => (value === undefined ? '—' : String(value));
     if (model.counters.emptyPolls.length > 0) entries.push(['counterEmptyPolls', counter(reported.emptyPolls)]);
-    if (model.counters.fdsWatched.length > 0) entries.push(['counterSelectFds', counter(reported.fdsWatched)]);
+    if (model.counters.fdsWatched.length > 0) entries.push([fdsWatchedLabel(model), counter(reported.fdsWatched)]);
     if (model.counters.queuedWork.length > 0) entries.push(['counterPoolQueue', counter(reported.queuedWork)]);
     if (model.lanes.some((l) => l.kind === LaneKind.carrier)) entries.push(['counterCarriersBusy', String(carriersBusy)]);
     entries.push(['counterClients', String(clientsConnected)]);
@@ -101,6 +101,16 @@ export class CountersPane {
     this.list.replaceChildren();
     for (const [key, value] of entries) row(this.list, s.get(key), value);
   }
+}
+
+/**
+ * select is handed every fd on every call (the O(n) the lesson is about); epoll and kqueue keep
+ * the registered set in the kernel, so the same number means something else there.
+ */
+function fdsWatchedLabel(model: TraceModel): PanelStringKey {
+  // A stage waits one way throughout, so its first sample tells which.
+  const kind = model.events.kind.get(model.counters.fdsWatched.event.get(0));
+  return kind === Kind.EPOLL_WAIT_BEGIN || kind === Kind.KEVENT_BEGIN ? 'counterRegisteredFds' : 'counterSelectFds';
 }
 
 /**

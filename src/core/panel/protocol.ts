@@ -43,6 +43,7 @@ export type PanelStringKey =
   | 'counterThreadMemory'
   | 'counterEmptyPolls'
   | 'counterSelectFds'
+  | 'counterRegisteredFds'
   | 'counterPoolQueue'
   | 'counterCarriersBusy'
   | 'counterClients'
