@@ -3,12 +3,13 @@
  * stage's lesson counters at the cursor, and the colour legend.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { Kind, kindName } from '../../src/core/trace/format';
+import { Kind, kindName, type TraceKindName } from '../../src/core/trace/format';
 import {
   cssVariable,
   LANE_STATE_NAMES,
   LaneKind,
   LaneState,
+  markStringKey,
   markThemeColor,
   STATE_FILL,
   STATE_THEME_COLOR,
@@ -115,8 +116,8 @@ function fdsWatchedLabel(model: TraceModel): PanelStringKey {
 
 /**
  * The colour legend: the states this recording shows and those its stage can show (so that the
- * lesson's colour is explained before it first appears), then the marks it shows, named by their
- * event kind as the details pane names them. Swatches read the same tables as the canvas.
+ * lesson's colour is explained before it first appears), then the marks it shows, in words.
+ * Swatches read the same tables as the canvas.
  */
 export class Legend {
   readonly element: HTMLElement;
@@ -144,13 +145,20 @@ export class Legend {
         return this.item(STATE_THEME_COLOR[name], STATE_FILL[name], this.strings.get(stateStringKey(state)), name);
       }),
     );
-    // Marks of one colour cannot be told apart on the canvas: one entry names them all.
-    const byColour = new Map<string, string[]>();
+    // Marks of one colour cannot be told apart on the canvas: one entry names them all, in words,
+    // with the event kinds (as the details pane names them) in its tooltip.
+    const byColour = new Map<string, TraceKindName[]>();
     for (const kind of markList) {
       const colour = markThemeColor(kind);
-      byColour.set(colour, [...(byColour.get(colour) ?? []), kindName(kind) ?? '']);
+      byColour.set(colour, [...(byColour.get(colour) ?? []), kindName(kind)!]);
     }
-    this.marks.replaceChildren(...[...byColour].map(([colour, names]) => this.item(colour, 'mark', names.join(', '), names.join(','))));
+    this.marks.replaceChildren(
+      ...[...byColour].map(([colour, names]) => {
+        const item = this.item(colour, 'mark', names.map((n) => this.strings.get(markStringKey(n))).join(', '), names.join(','));
+        item.title = names.join(', ');
+        return item;
+      }),
+    );
     this.marks.hidden = markList.length === 0;
   }
 

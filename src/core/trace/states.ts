@@ -161,6 +161,11 @@ export const MARK_THEME_COLOR: Readonly<Partial<Record<TraceKindName, string>>> 
   CLIENT_RECEIVE: 'charts.green',
 };
 
+/** The key of a mark's words: CONN_ACCEPTED -> markConnAccepted. */
+export function markStringKey(name: TraceKindName): PanelStringKey {
+  return `mark${name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}` as PanelStringKey;
+}
+
 /** The theme colour of a mark by event kind number. */
 export function markThemeColor(kind: number): string {
   const name = kindName(kind);

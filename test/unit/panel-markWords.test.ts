@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PANEL_STRINGS_EN, PANEL_STRINGS_KO } from '../../src/core/panel/strings';
+import { MARK_THEME_COLOR, markStringKey, STAGE_STATES } from '../../src/core/trace/states';
+import type { TraceKindName } from '../../src/core/trace/format';
+
+test('every mark a stage can show has words in English and Korean', () => {
+  const marks = new Set<TraceKindName>([...Object.keys(MARK_THEME_COLOR) as TraceKindName[], ...Object.values(STAGE_STATES).flatMap((s) => s.marks)]);
+  assert.ok(marks.size >= 10, `${marks.size} marks`);
+  for (const mark of marks) {
+    const key = markStringKey(mark);
+    assert.equal(typeof PANEL_STRINGS_EN[key], 'string', `${mark}: ${key} in English`);
+    assert.equal(typeof PANEL_STRINGS_KO[key], 'string', `${mark}: ${key} in Korean`);
+    assert.notEqual(PANEL_STRINGS_KO[key], PANEL_STRINGS_EN[key], `${mark}: translated`);
+  }
+  assert.equal(markStringKey('CONN_ACCEPTED'), 'markConnAccepted');
+  assert.equal(PANEL_STRINGS_EN[markStringKey('WORK_SUBMITTED')], 'work handed to the pool');
+});
