@@ -43,7 +43,7 @@ static struct {
     long next_id;
     bool stopping;
     atomic_bool poller_stopping;
-    atomic_int carriers_alive;
+    atomic_int threads_alive; /* the runtime's OS threads: the poller and the carriers */
     int ncarriers;
     carrier *carriers;
     pthread_t *carrier_threads;
@@ -243,14 +243,12 @@ static void *carrier_main(void *arg) {
     carrier *c = arg;
     this_carrier = c;
     TRACE_NAME_THREAD("carrier %d", c->index);
-    int alive = atomic_fetch_add(&rt.carriers_alive, 1) + 1;
-    TRACE(THREAD_STARTED, -1, alive);
+    TRACE(THREAD_STARTED, -1, atomic_fetch_add(&rt.threads_alive, 1) + 1);
     for (green_thread *g; (g = runq_pop()) != NULL;) {
         mount(c, g);
         unmounted(c, g);
     }
-    alive = atomic_fetch_sub(&rt.carriers_alive, 1) - 1;
-    TRACE(THREAD_EXITED, -1, alive);
+    TRACE(THREAD_EXITED, -1, atomic_fetch_sub(&rt.threads_alive, 1) - 1);
     trace_flush();
     return NULL;
 }
@@ -258,6 +256,7 @@ static void *carrier_main(void *arg) {
 static void *poller_main(void *arg) {
     (void)arg;
     TRACE_NAME_THREAD("poller");
+    TRACE(THREAD_STARTED, -1, atomic_fetch_add(&rt.threads_alive, 1) + 1);
     void *ready[256];
     while (!atomic_load(&rt.poller_stopping)) {
         int n = netpoll_wait(rt.poller, ready, 256); /* traces the wait and each ready fd */
@@ -268,6 +267,8 @@ static void *poller_main(void *arg) {
             runq_push(g);
         }
     }
+    TRACE(THREAD_EXITED, -1, atomic_fetch_sub(&rt.threads_alive, 1) - 1);
+    trace_flush();
     return NULL;
 }
 
