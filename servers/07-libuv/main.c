@@ -12,6 +12,7 @@
  * its request is still computing: the client struct is then kept alive (a reference count) until
  * the pool is done with the request.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +149,11 @@ static void finish_if_done(client *c) {
 /* ---- the work request: on a pool thread (default) or right here on the loop ---------------- */
 
 static void compute_on_pool(uv_work_t *req) {
+    /* Numbered in the order the pool's threads first take a job, so the panel tells them apart. */
+    static atomic_int pool_threads_named;
     static _Thread_local bool lane_named;
     if (!lane_named) {
-        TRACE_NAME_THREAD("libuv pool thread");
+        TRACE_NAME_THREAD("libuv pool thread %d", atomic_fetch_add(&pool_threads_named, 1) + 1);
         lane_named = true;
     }
     work_job *job = req->data;
