@@ -26,6 +26,8 @@ import { type StageStatusStore } from '../stageStatus';
 import { stageTitle } from '../stageText';
 import { chooseStage } from '../stagePicker';
 import { BuildFailure, buildStage, type StageSources } from '../run/stageBuild';
+import { benchmarkEndingMessage, classifyStageExit, type StageEnding } from '../run/stageExit';
+import { stageExitShows, stageOutlivedPoint } from '../core/benchmark/pointGuard';
 import { requireTrust } from '../trust';
 import { type ProgressReport, type Ui } from '../ui';
 
@@ -119,6 +121,11 @@ export class BenchmarkController implements vscode.Disposable {
     return BenchmarkPanel.open?.lastRendered;
   }
 
+  /** What the results panel was last told to show (for tests). */
+  get shownResults(): BenchmarkPanel['shownResults'] {
+    return BenchmarkPanel.open?.shownResults;
+  }
+
   summaryOf(run: StoredRun | undefined): string | undefined {
     return run ? benchSummary(run.rows, vscode.env.language)?.text : undefined;
   }
@@ -149,6 +156,21 @@ export class BenchmarkController implements vscode.Disposable {
     void this.ui.showErrorMessage(err.message + more, ...(action ? [action.label] : [])).then(async (choice) => {
       if (action && choice === action.label) await action.run();
     });
+  }
+
+  /** The stage ended under load: one message, not awaited (the results panel opens meanwhile). */
+  private tellEnding(stage: StageInfo, ending: StageEnding, underWay: number | undefined, rows: readonly BenchRow[], output: readonly string[]): void {
+    const language = vscode.env.language;
+    const message = benchmarkEndingMessage(
+      stage.id,
+      ending,
+      { pointConnections: underWay, finished: rows.map((r) => r.connections), output, formatNumber: (n) => formatCount(n, language) },
+      vscode.l10n,
+    );
+    if (!message) return;
+    if (message.severity === 'error') void this.ui.showErrorMessage(message.text);
+    else if (message.severity === 'warning') void this.ui.showWarningMessage(message.text);
+    else void this.ui.showInformationMessage(message.text);
   }
 
   /** One sweep over every stage this platform builds, then the chart of how each model scales. */
@@ -221,8 +243,19 @@ export class BenchmarkController implements vscode.Disposable {
       throw err;
     }
     this.server = server;
+    /** The points kept: finished while the stage was still running. */
     const rows: BenchRow[] = [];
-    let complete = false;
+    /** The connection count of the point under way, until its row is kept. */
+    let underWay: number | undefined;
+    /** Set when the stage exits before the sweep is over: a crash, a kill from outside, an exit code. */
+    let ending: StageEnding | undefined;
+    let stopping = false;
+    void server.whenExited().then(() => {
+      if (stopping) return;
+      ending = classifyStageExit(server.exit ?? { code: server.child.exitCode, signal: server.child.signalCode }, false);
+      // The point under way is measuring a dead server: end it now rather than at its deadline.
+      abort.abort();
+    });
     try {
       const first = plan.points[0];
       await runSweep({
@@ -237,26 +270,37 @@ export class BenchmarkController implements vscode.Disposable {
         drainTimeoutMs: first.drainTimeoutMs,
         connections: plan.points.map((p) => p.connections),
         signal: abort.signal,
-        onPointStart: (connections) =>
-          progress.report({ message: vscode.l10n.t('{0} connections…', formatCount(connections, vscode.env.language)) }),
-        onPoint: (row) => {
+        onPointStart: (connections) => {
+          underWay = connections;
+          progress.report({ message: vscode.l10n.t('{0} connections…', formatCount(connections, vscode.env.language)) });
+        },
+        // A point counts once the stage is known to have outlived it; a stage that exited ends the sweep.
+        continueAfter: async (row) => {
+          if (!(await stageOutlivedPoint(row, server))) return false;
           rows.push(row);
+          underWay = undefined;
           progress.report({
             increment: 100 / plan.points.length,
             message: vscode.l10n.t('{0} connections: {1} msg/s, p99 {2}', formatCount(row.connections, vscode.env.language),
               formatCompactCount(row.throughput_msgs_per_s, vscode.env.language), formatLatencyUs(row.latency_us.p99, vscode.env.language)),
           });
+          return true;
         },
-        continueAfter: () => !server.hasExited,
       });
-      complete = !server.hasExited;
     } catch (err) {
-      if (!abort.signal.aborted) void this.ui.showErrorMessage(vscode.l10n.t('Benchmark of {0} failed: {1}', stage.id, err instanceof Error ? err.message : String(err)));
+      // An error of the load generator can be the first sign of a stage that died (its exit is
+      // heard a moment after its sockets close): then the message below says what happened.
+      if (!abort.signal.aborted && !(await stageExitShows(server))) {
+        void this.ui.showErrorMessage(vscode.l10n.t('Benchmark of {0} failed: {1}', stage.id, err instanceof Error ? err.message : String(err)));
+      }
     } finally {
       cancel.dispose();
+      stopping = true;
       await server.stop();
       if (this.server === server) this.server = undefined;
     }
+    if (ending) this.tellEnding(stage, ending, underWay, rows, server.lines);
+    const complete = rows.length === plan.points.length;
     if (rows.length === 0) return undefined;
     const stored = await this.store.write({
       stage: stage.id,

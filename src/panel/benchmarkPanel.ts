@@ -102,6 +102,11 @@ export class BenchmarkPanel extends WebviewPanelHost<BenchToHostMessage, HostToB
     if (!this.isDisposed) this.show(loaded?.results ?? { view: state.view, runs: [] }, loaded?.comparison);
   }
 
+  /** What the panel was last told to show (for tests: the data, before the webview draws it). */
+  get shownResults(): BenchResults | undefined {
+    return this.shown?.results;
+  }
+
   /** What the webview last reported drawing (for tests: the picture, not just the data sent). */
   lastRendered: BenchRenderedMessage | undefined;
 

@@ -100,6 +100,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
     this.chunks = [];
     this.notices = [];
     this.ended = false;
+    this.lastDrawn = undefined;
     this.panel.title = options.title;
     this.post({ type: 'reset', mode: options.mode, recording: options.recording, stage: options.stage });
   }
@@ -121,6 +122,11 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
     const message: NoticeMessage = { type: 'notice', level, text };
     this.notices.push(message);
     this.post(message);
+  }
+
+  /** The notices of this run so far (for tests: what the panel was told to say). */
+  get shownNotices(): readonly NoticeMessage[] {
+    return this.notices.filter((n): n is NoticeMessage => n.type === 'notice');
   }
 
   /** Flags a moment of the notes at `timeNs` on the timeline. */

@@ -16,6 +16,7 @@ import { chooseStage, stageFromArgument } from '../stagePicker';
 import { RecordingPanel } from '../panel/recordingPanel';
 import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
+import { runEndingMessage } from './stageExit';
 import { SourceAnnotations } from './sourceAnnotations';
 import { LiveRecording } from './liveRecording';
 import { findMoment } from '../core/notes/moments';
@@ -137,7 +138,7 @@ export class RunController implements vscode.Disposable {
     this.statusItem.show();
     session.onDidEnd(() => {
       live.finish();
-      void this.sessionEnded(session, stage, panel);
+      void this.sessionEnded(session, stage, panel).then(() => this.tellEnding(session, stage, panel));
     });
     this.startedEmitter.fire(stage);
     return session;
@@ -159,6 +160,32 @@ export class RunController implements vscode.Disposable {
       this.deps.recordings.prune(readSettings().recordingsToKeep);
       await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRecording, true);
     }
+  }
+
+  /**
+   * A stage that ended on its own while it ran (a crash, a kill from outside, an exit code, a
+   * stop signal from outside) is said once, with what became of the run and what to do; a stop
+   * the user asked for is not. Not awaited: the message stays up while the user reads the output.
+   */
+  private tellEnding(session: RunSession, stage: StageInfo, panel: RecordingPanel): void {
+    const ending = session.ending;
+    if (!ending) return;
+    const message = runEndingMessage(stage.id, ending, { recorded: session.options.recordingPath !== undefined, output: session.serverOutput }, vscode.l10n);
+    if (!message) return;
+    if (!panel.isDisposed) panel.notice(message.severity === 'information' ? 'info' : 'error', message.headline);
+    const showTerminal = vscode.l10n.t('Show Terminal');
+    const runAgain = vscode.l10n.t('Run Again');
+    const ui = this.deps.ui;
+    const shown =
+      message.severity === 'error'
+        ? ui.showErrorMessage(message.text, showTerminal, runAgain)
+        : message.severity === 'warning'
+          ? ui.showWarningMessage(message.text, showTerminal, runAgain)
+          : ui.showInformationMessage(message.text, showTerminal, runAgain);
+    void Promise.resolve(shown).then(async (choice) => {
+      if (choice === showTerminal) session.showServerTerminal();
+      else if (choice === runAgain) await vscode.commands.executeCommand(COMMANDS.runStage, stage.id);
+    });
   }
 
   private showPanel(stage: StageInfo, title: string, recordingPath: string | undefined): RecordingPanel {

@@ -15,6 +15,7 @@ import { TRACE_ENV } from '../core/trace/format';
 import { runNotesClient } from '../core/client/notesClient';
 import { ClientTraceWriter } from '../core/client/clientTrace';
 import { LineTerminal } from './lineTerminal';
+import { classifyStageExit, exitNote, type StageEnding } from './stageExit';
 
 export interface RunSessionOptions {
   readonly stage: StageInfo;
@@ -45,6 +46,10 @@ export class RunSession implements vscode.Disposable {
   /** Fires once when the session is over, whatever ended it. */
   readonly onDidEnd = this.endedEmitter.event;
   private clientDone: Promise<void> = Promise.resolve();
+  /** Set once the extension asks the stage to stop (Stop, Ctrl+C, closing a terminal). */
+  private stopRequested = false;
+  private endingValue: StageEnding | undefined;
+  private serverTerminal: vscode.Terminal | undefined;
 
   private constructor(readonly options: RunSessionOptions) {}
 
@@ -58,6 +63,21 @@ export class RunSession implements vscode.Disposable {
 
   get isRunning(): boolean {
     return this.stopping === undefined;
+  }
+
+  /** How the stage ended, once it has: asked to, or on its own (a crash, a kill, an exit code). */
+  get ending(): StageEnding | undefined {
+    return this.endingValue;
+  }
+
+  /** Everything the stage printed, one entry per line. */
+  get serverOutput(): readonly string[] {
+    return this.server?.lines ?? [];
+  }
+
+  /** Brings the stage's terminal (its output, kept after it ended) to the front. */
+  showServerTerminal(): void {
+    this.serverTerminal?.show(false);
   }
 
   /** Resolves when the client has finished its conversation (or failed). */
@@ -113,8 +133,10 @@ export class RunSession implements vscode.Disposable {
             (server) => {
               this.server = server;
               void server.whenExited().then(() => {
-                const exit = server.exit;
-                terminal.writeNote(vscode.l10n.t('{0} exited ({1}).', stage.id, exit?.signal ?? `code ${String(exit?.code)}`));
+                const exit = server.exit ?? { code: server.child.exitCode, signal: server.child.signalCode };
+                // Decided before stop() below, which would count as asking.
+                this.endingValue = classifyStageExit(exit, this.stopRequested);
+                terminal.writeNote(exitNote(stage.id, exit, vscode.l10n));
                 terminal.markEnded();
                 void this.stop('server-exited');
               });
@@ -127,13 +149,17 @@ export class RunSession implements vscode.Disposable {
             },
           );
         },
-        // Ctrl+C reaches the real process, as in a shell.
-        interrupt: () => this.server?.child.kill('SIGINT'),
+        // Ctrl+C reaches the real process, as in a shell; the user asked it to stop.
+        interrupt: () => {
+          this.stopRequested = true;
+          this.server?.child.kill('SIGINT');
+        },
         closed: () => void this.stop('terminal-closed'),
       });
       this.serverPty = pty;
       // The terminals outlive the run on purpose: their output is read after Stop.
-      vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') }).show(true);
+      this.serverTerminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') });
+      this.serverTerminal.show(true);
     });
   }
 
@@ -178,6 +204,7 @@ export class RunSession implements vscode.Disposable {
 
   /** Ends the client, the server and the sink; resolves with the recording's summary. */
   stop(reason: RunEndReason = 'stopped'): Promise<SinkSummary | undefined> {
+    if (reason !== 'server-exited') this.stopRequested = true;
     this.stopping ??= (async () => {
       this.clientAbort.abort();
       await this.clientDone;
