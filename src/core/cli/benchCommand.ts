@@ -8,6 +8,7 @@ import { checkFdLimit, readFdLimits } from '../bench/fdLimit';
 import { formatJson, formatProgress, formatTable } from '../bench/report';
 import { brokenErrors, type BenchRow } from '../bench/result';
 import { runSweep } from '../bench/sweep';
+import { stageExitShows } from '../benchmark/pointGuard';
 import { StageProcess } from '../stageProcess';
 import { flag, optionalInteger, parseCommand, parseInteger, parseIntegerList, parsePositive, stringValue, UsageError } from './args';
 import { CliFailure, type CliContext } from './cliContext';
@@ -120,8 +121,7 @@ export async function benchCommand(ctx: CliContext, argv: readonly string[]): Pr
       // A stage that died fails every later point at once; stop there and say why.
       continueAfter: async (row) => {
         if (!server || brokenErrors(row.errors) === 0) return true;
-        await Promise.race([server.whenExited(), new Promise((r) => setTimeout(r, 1000).unref())]);
-        if (server.hasExited) died = `${stage?.id ?? target} ${describeExit(server.exit)} during the run`;
+        if (await stageExitShows(server)) died = `${stage?.id ?? target} ${describeExit(server.exit)} during the run`;
         return died === undefined;
       },
     });
