@@ -18,6 +18,9 @@ suite('Run Stage', () => {
     await vscode.workspace.getConfiguration('serverModels').update('port', 0, vscode.ConfigurationTarget.Global);
     // With no editor open, Run Stage uses the shipped stages (not a playground).
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The Concept Notes view follows a run only once it exists (this file may run alone).
+    await vscode.commands.executeCommand('serverModels.notes.focus');
+    await waitFor(() => api.views.notes, 'the Concept Notes view to resolve');
   });
 
   suiteTeardown(async () => {
