@@ -112,7 +112,12 @@ export class RunSession implements vscode.Disposable {
       socketPath,
       recordingPath,
       onBatch: (batch) => this.options.onRecordingBytes?.(batch.bytes),
-      onError: (error) => this.options.onTraceProblem?.(vscode.l10n.t('Trace stream {0} was not a valid trace and was closed: {1}', String(error.stream), error.message)),
+      onError: (error) =>
+        this.options.onTraceProblem?.(
+          error.kind === 'truncated'
+            ? vscode.l10n.t('Trace stream {0} ended in the middle of an event (its process stopped while writing it); the events before it are kept.', String(error.stream))
+            : vscode.l10n.t('Trace stream {0} was not a valid trace and was closed: {1}', String(error.stream), error.message),
+        ),
     });
   }
 

@@ -127,6 +127,7 @@ describe('trace sink', () => {
     await closed;
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /not a Server Models trace/);
+    assert.equal(errors[0].kind, 'invalid');
 
     const good = await connected(s.socketPath);
     await send(good, stream(TraceSource.server, 9, [{ timeNs: 1, lane: 1, kind: Kind.THREAD_STARTED }]), 2);
@@ -146,6 +147,7 @@ describe('trace sink', () => {
     await ended(cut);
     await until(() => errors.length === 1, 'the truncation report');
     assert.match(errors[0].message, /ended inside a record: 25 bytes dropped/);
+    assert.equal(errors[0].kind, 'truncated');
 
     const huge = await connected(s.socketPath);
     huge.on('error', () => undefined);

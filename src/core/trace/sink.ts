@@ -29,6 +29,11 @@ export interface SinkBatch {
 export interface TraceSinkError {
   /** The stream's number in the recording. */
   readonly stream: number;
+  /**
+   * `invalid`: bytes that are not a trace (garbage, a wrong version); `truncated`: the stream
+   * ended in the middle of a record, which is what a writer that crashed or was killed leaves.
+   */
+  readonly kind: 'invalid' | 'truncated';
   readonly message: string;
 }
 
@@ -177,21 +182,21 @@ export class TraceSink {
       return true;
     } catch (err) {
       if (!(err instanceof TraceFormatError)) throw err;
-      this.fail(stream, err.message);
+      this.fail(stream, 'invalid', err.message);
       return false;
     }
   }
 
   private endStream(stream: number, framer: StreamFramer): void {
     if (!framer.failed && framer.pendingBytes > 0) {
-      this.fail(stream, `ended inside a record: ${framer.pendingBytes} bytes dropped`);
+      this.fail(stream, 'truncated', `ended inside a record: ${framer.pendingBytes} bytes dropped`);
     }
     this.openStreams--;
     if (this.openStreams === 0) this.streamsEnded?.();
   }
 
-  private fail(stream: number, message: string): void {
-    const error = { stream, message };
+  private fail(stream: number, kind: TraceSinkError['kind'], message: string): void {
+    const error = { stream, kind, message };
     this.errors.push(error);
     this.options.onError?.(error);
   }
