@@ -1,6 +1,6 @@
 /*
- * readiness.h with kqueue (macOS, the BSDs). NOTE: this machine is Linux, so this file has not
- * been compiled or run here; it is kept small and in the same shape as epoll.c.
+ * readiness.h with kqueue (macOS, the BSDs), kept small and in the same shape as epoll.c. On
+ * Linux the tests run it against a kqueue emulation (test/servers/kqueue.test.ts).
  * kqueue registers (fd, filter) pairs: "readable" and "writable" are two filters, so switching
  * interest deletes one and adds the other, in one kevent() call.
  */

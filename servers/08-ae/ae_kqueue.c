@@ -1,7 +1,7 @@
 /*
  * ae backend: kqueue (macOS, the BSDs). Included by ae.c, never compiled on its own.
- * NOTE: this machine is Linux, so this file has not been compiled or run here; it is kept
- * small and in the same shape as ae_epoll.c so the two read side by side.
+ * Kept small and in the same shape as ae_epoll.c so the two read side by side. On Linux the
+ * tests run it against a kqueue emulation (test/servers/kqueue.test.ts).
  * kqueue watches (fd, filter) pairs: reading and writing are two filters, added and deleted
  * separately, and kevent reports them as separate entries, so one fd may fire twice in a turn.
  */

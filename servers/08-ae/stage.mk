@@ -2,6 +2,8 @@
 # (epoll, else kqueue, else select); BACKEND=epoll|kqueue|select forces one, e.g.
 #   make -C servers 08-ae BACKEND=select BUILD_DIR=build-select
 # Use a separate BUILD_DIR per backend: make does not rebuild ae.o when only a flag changes.
+# BACKEND=kqueue on Linux also needs KQUEUE_SHIM (see the Makefile), which builds into
+# $(BUILD_DIR)/kqueue-shim/ by itself.
 STAGE_SRCS := main.c ae.c
 ifneq ($(BACKEND),)
 ifeq ($(filter $(BACKEND),epoll kqueue select),)

@@ -1,7 +1,7 @@
 /*
  * netpoll on macOS and the BSDs: kqueue with EV_ONESHOT, which deletes the filter once it fires,
- * so every park adds it again. NOTE: this machine is Linux, so this file has not been compiled
- * or run here; it is kept small and in the same shape as netpoll_epoll.c.
+ * so every park adds it again. Kept small and in the same shape as netpoll_epoll.c. On Linux the
+ * tests run it against a kqueue emulation (test/servers/kqueue.test.ts).
  */
 #include "netpoll.h"
 

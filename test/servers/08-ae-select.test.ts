@@ -1,6 +1,6 @@
 /**
  * 08-ae built with its select backend (make BACKEND=select) into a build folder of its own, and
- * held to the same conformance suite as the default (epoll) build. kqueue cannot be built here.
+ * held to the same conformance suite as the default (epoll) build (kqueue: kqueue.test.ts).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
