@@ -18,7 +18,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { StageProcess } from '../../src/core/stageProcess';
 import { decodeTrace, Kind } from '../../src/core/trace/format';
-import { assertFdRoom, echoFromAll, echoWhileWorking, openClients, resetAll, threadCount } from './06-09.lessons';
+import { define06Lessons, define08Lessons, define09Lessons, KQUEUE } from './06-09.lessonSuites';
 import { defineConformanceSuite } from './conformance';
 import { BUILD_DIR, buildStage, converse, SERVERS_DIR, startStage, startStagesWith, waitUntil } from './harness';
 
@@ -240,130 +240,8 @@ if (!ON_LINUX) {
     describe(`kqueue: ${id}`, () => defineConformanceSuite(id, { flavour: 'sanitize' }));
   }
 
-  // ---- the lessons, as their epoll builds pass them (06-epoll, 08-ae, 09-green-threads .test.ts) ----
-
-  describe('kqueue: 06-epoll, the lesson', { timeout: 120_000 }, () => {
-    let stage: StageProcess;
-    before(async () => {
-      stage = await startStage('06-epoll', { extraArgs: ['--quiet'] });
-    });
-    after(async () => {
-      assert.deepEqual(await stage.stop(), { code: 0, signal: null });
-    });
-
-    test('10,000 clients at once, each gets its * and one echo', { timeout: 90_000 }, async () => {
-      assertFdRoom(10_000);
-      const started = performance.now();
-      const clients = await openClients(stage.port, 10_000);
-      try {
-        await echoFromAll(clients);
-        console.log(`kqueue 06-epoll: 10,000 clients connected and echoed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-      } finally {
-        resetAll(clients);
-      }
-      assert.equal(stage.hasExited, false);
-      assert.equal((await converse(stage.port, ['^abc$'])).toString(), 'bcd', 'a new client is served after them');
-    });
-
-    test('a slow request on the loop makes another client wait for it', { timeout: 30_000 }, async () => {
-      const { workMs, echoWaitMs } = await echoWhileWorking(stage);
-      console.log(`kqueue 06-epoll: work ${workMs.toFixed(0)} ms, another client's echo waited ${echoWaitMs.toFixed(0)} ms`);
-      assert.ok(echoWaitMs >= 500, `the echo came after ${echoWaitMs.toFixed(0)} ms, while the loop computed for ${workMs.toFixed(0)} ms`);
-      assert.ok(echoWaitMs <= workMs + 200, 'the echo comes once the work is done');
-    });
-
-    test('only the ready fds come back from the wait', { timeout: 20_000 }, async () => {
-      const logged = await startStage('06-epoll');
-      try {
-        const clients = await openClients(logged.port, 20);
-        try {
-          await echoFromAll(clients.slice(0, 1));
-          await waitUntil(() => logged.lines.includes('kevent: 1 ready of 21 registered'), 5_000, 'a wait with 1 of 21 ready');
-        } finally {
-          resetAll(clients);
-        }
-      } finally {
-        await logged.stop();
-      }
-    });
-  });
-
-  /** The lateness of every "timer fired N ms late" line from `from` on. */
-  function latenesses(lines: readonly string[], from: number): number[] {
-    return lines.slice(from).flatMap((l) => {
-      const m = /^timer fired (\d+) ms late$/.exec(l);
-      return m ? [Number(m[1])] : [];
-    });
-  }
-
-  describe('kqueue: 08-ae, the lesson', { timeout: 60_000 }, () => {
-    test('a slow request freezes every client, and the timer fires late by about its length', { timeout: 30_000 }, async () => {
-      const stage = await startStage('08-ae', { extraArgs: ['--timer-ms', '100'] });
-      try {
-        await waitUntil(() => latenesses(stage.lines, 0).length >= 3, 5_000, 'three idle timer ticks');
-        const idle = latenesses(stage.lines, 0);
-        // kevent's timeout is what wakes an idle loop for its timer: no tick is a period late.
-        assert.ok(Math.max(...idle) < 100, `idle ticks late by ${idle.join(', ')} ms`);
-
-        const from = stage.lines.length;
-        const { workMs, echoWaitMs } = await echoWhileWorking(stage);
-        await waitUntil(() => latenesses(stage.lines, from).length >= 2, 5_000, 'timer ticks after the work');
-        const busyLate = Math.max(...latenesses(stage.lines, from));
-        console.log(`kqueue 08-ae: work ${workMs.toFixed(0)} ms, another client's echo waited ${echoWaitMs.toFixed(0)} ms; ` +
-          `timer late by ${Math.max(...idle)} ms when idle, ${busyLate} ms across the work`);
-        assert.ok(echoWaitMs >= 500, `the echo waited only ${echoWaitMs.toFixed(0)} ms`);
-        assert.ok(busyLate >= workMs * 0.6, `the timer was ${busyLate} ms late for ${workMs.toFixed(0)} ms of work`);
-        assert.ok(busyLate <= workMs + 100, `the timer was ${busyLate} ms late for ${workMs.toFixed(0)} ms of work`);
-        assert.ok(stage.lines.some((l) => /^the loop was busy for \d+ ms with peer \S+'s request: every other client waited$/.test(l)));
-      } finally {
-        assert.deepEqual(await stage.stop(), { code: 0, signal: null });
-      }
-    });
-  });
-
-  describe('kqueue: 09-green-threads, the lesson', { timeout: 120_000 }, () => {
-    test('1,000 clients on green threads, with no more OS threads than the carriers plus a few', { timeout: 60_000 }, async () => {
-      const stage = await startStage('09-green-threads', { extraArgs: ['--carriers', '2', '--quiet'] });
-      try {
-        const clients = await openClients(stage.port, 1000);
-        try {
-          await echoFromAll(clients);
-          const threads = threadCount(stage.pid!);
-          console.log(`kqueue 09-green-threads: 1,000 clients served by ${threads} OS threads (2 carriers)`);
-          assert.ok(threads <= 2 + 4, `${threads} OS threads for 2 carriers`);
-        } finally {
-          resetAll(clients);
-        }
-      } finally {
-        assert.deepEqual(await stage.stop(), { code: 0, signal: null });
-      }
-    });
-
-    test('the work pins one carrier; with another carrier free, other clients are served at once', { timeout: 30_000 }, async () => {
-      const stage = await startStage('09-green-threads', { extraArgs: ['--carriers', '2'] });
-      try {
-        const { workMs, echoWaitMs } = await echoWhileWorking(stage);
-        console.log(`kqueue 09-green-threads (2 carriers): work ${workMs.toFixed(0)} ms, another client's echo waited ${echoWaitMs.toFixed(0)} ms`);
-        assert.ok(echoWaitMs <= 150, `the echo waited ${echoWaitMs.toFixed(0)} ms`);
-        assert.ok(workMs >= 500, `the work took ${workMs.toFixed(0)} ms: too quick to show anything`);
-        for (const line of [/^g\d+ parked on fd \d+ \(read\), carrier \d is free$/, /^g\d+ resumed on carrier \d$/, /^g\d+ pins carrier \d: is \d+ prime\?$/]) {
-          assert.ok(stage.lines.some((l) => line.test(l)), `a log line like ${line}`);
-        }
-      } finally {
-        assert.deepEqual(await stage.stop(), { code: 0, signal: null });
-      }
-    });
-
-    test('with every carrier pinned, nobody else is served until the work ends', { timeout: 30_000 }, async () => {
-      const stage = await startStage('09-green-threads', { extraArgs: ['--carriers', '1'] });
-      try {
-        await waitUntil(() => stage.lines.some((l) => l.startsWith('carriers: 1 OS threads')), 5_000, 'the start line');
-        const { workMs, echoWaitMs } = await echoWhileWorking(stage);
-        console.log(`kqueue 09-green-threads (1 carrier): work ${workMs.toFixed(0)} ms, another client's echo waited ${echoWaitMs.toFixed(0)} ms`);
-        assert.ok(echoWaitMs >= 500, `the echo waited only ${echoWaitMs.toFixed(0)} ms`);
-      } finally {
-        assert.deepEqual(await stage.stop(), { code: 0, signal: null });
-      }
-    });
-  });
+  // ---- the lessons, as their epoll builds pass them ----
+  define06Lessons(KQUEUE);
+  define08Lessons(KQUEUE);
+  define09Lessons(KQUEUE);
 }
