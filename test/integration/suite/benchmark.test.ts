@@ -1,40 +1,16 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
 import type { StageInfo } from '../../../src/core/stages';
 import type { ProgressReport } from '../../../src/ui';
+import { benchFolder, newResults, resultFiles } from './benchResults';
 import { waitFor } from './waitFor';
 import { screenshot } from './screenshot';
 import { fakeUi } from './fakeUi';
 import { processExists, stageChildren } from './processes';
 
 const EXTENSION_ID = 'server-models.server-models';
-
-interface ResultFile {
-  stage: string;
-  complete: boolean;
-  rows: { connections: number; errors: Record<string, number> }[];
-  environment: { cpuCount: number };
-}
-
-function benchFolder(): string {
-  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.server-models', 'bench');
-}
-
-function resultFiles(): string[] {
-  const folder = benchFolder();
-  return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
-}
-
-/** The result files written since `before` was taken, read. */
-function newResults(before: readonly string[]): ResultFile[] {
-  return resultFiles()
-    .filter((f) => !before.includes(f))
-    .map((f) => JSON.parse(readFileSync(path.join(benchFolder(), f), 'utf8')) as ResultFile);
-}
 
 /**
  * A progress notification as the extension opens it (the real one stays on screen), whose

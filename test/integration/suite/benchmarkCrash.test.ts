@@ -7,36 +7,14 @@
  * and no stage process is left.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
 import type { ProgressReport, Ui } from '../../../src/ui';
+import { newResults, resultFiles } from './benchResults';
 import { fakeUi } from './fakeUi';
 import { processExists, stageChildren } from './processes';
 import { waitFor } from './waitFor';
-
-interface ResultFile {
-  stage: string;
-  complete: boolean;
-  rows: { connections: number }[];
-}
-
-function benchFolder(): string {
-  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.server-models', 'bench');
-}
-
-function resultFiles(): string[] {
-  const folder = benchFolder();
-  return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
-}
-
-function newResults(before: readonly string[]): ResultFile[] {
-  return resultFiles()
-    .filter((f) => !before.includes(f))
-    .map((f) => JSON.parse(readFileSync(path.join(benchFolder(), f), 'utf8')) as ResultFile);
-}
 
 /** The real progress notification, with every message it was given kept. */
 function recordedProgress(): { withProgress: Ui['withProgress']; messages: string[] } {

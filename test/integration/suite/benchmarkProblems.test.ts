@@ -5,12 +5,13 @@
  * the command ends normally, and no stage process is left.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
+import { resultFiles } from './benchResults';
 import { fakeUi } from './fakeUi';
 import { stageChildren } from './processes';
 import { waitFor } from './waitFor';
@@ -19,11 +20,6 @@ const config = () => vscode.workspace.getConfiguration('serverModels');
 
 /** TEST-NET-1 (RFC 5737): never an address of this machine, so `bind` fails at once. */
 const FOREIGN_HOST = '192.0.2.1';
-
-function resultFiles(): string[] {
-  const folder = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.server-models', 'bench');
-  return existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : [];
-}
 
 /** The label of the active editor tab (the Settings editor's is "Settings"). */
 function activeTabLabel(): string | undefined {
