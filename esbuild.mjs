@@ -49,6 +49,14 @@ if (tests) {
     outfile: 'out/test/integration/vsix/index.js',
     external: ['vscode', 'mocha'],
   });
+  builds.push({
+    ...node,
+    sourcemap: true,
+    minify: false,
+    entryPoints: ['test/integration/untrusted/index.ts'],
+    outfile: 'out/test/integration/untrusted/index.js',
+    external: ['vscode', 'mocha'],
+  });
 }
 
 function copyAssets() {

@@ -16,9 +16,16 @@ function refusal(action: TrustedAction): string {
   }
 }
 
-/** True when the workspace is trusted; otherwise tells the user why `action` needs trust and returns false. */
+/**
+ * True when the workspace is trusted; otherwise tells the user why `action` needs trust, offers
+ * VS Code's own trust editor, and returns false (the action is not retried: trusting reloads
+ * what depends on it, and the user starts the action again).
+ */
 export function requireTrust(action: TrustedAction, ui: Pick<Ui, 'showWarningMessage'>): boolean {
   if (vscode.workspace.isTrusted) return true;
-  void ui.showWarningMessage(refusal(action));
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  void Promise.resolve(ui.showWarningMessage(refusal(action), manage)).then((choice) => {
+    if (choice === manage) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
   return false;
 }

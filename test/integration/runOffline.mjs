@@ -14,7 +14,8 @@
 // Knobs: CODE_SERVER (path of the code-server bin), CHROMIUM (default /usr/bin/chromium),
 // VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1, SCREENSHOT_DIR (where a test's
 // screenshots go; see test/integration/suite/screenshot.ts), SERVER_MODELS_TEST_FILES (a comma-separated
-// list: only the suite files whose names contain one of them run).
+// list: only the suite files whose names contain one of them run), UNTRUSTED_WORKSPACE=1 (Workspace
+// Trust on: the test workspace opens untrusted).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,6 +29,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const testsPath = path.resolve(root, process.env.EXT_TESTS_PATH ?? 'out/test/integration/suite/index');
 const developmentPath = path.resolve(root, process.env.EXT_DEV_PATH ?? '.');
 const vsix = process.env.INSTALL_VSIX ? path.resolve(root, process.env.INSTALL_VSIX) : undefined;
+const untrusted = process.env.UNTRUSTED_WORKSPACE === '1';
 const codeServer =
   process.env.CODE_SERVER ??
   [path.join(root, '.ci/vscode-host/node_modules/.bin/code-server'), path.join(root, 'node_modules/.bin/code-server')].find((p) => existsSync(p));
@@ -97,6 +99,8 @@ writeFileSync(
     'chat.disableAIFeatures': true,
     'terminal.integrated.gpuAcceleration': 'off',
     'git.openRepositoryInParentFolders': 'never',
+    // Untrusted mode: no modal asking at startup (it would wait for a click), the banner instead.
+    ...(untrusted ? { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always' } : {}),
   }),
 );
 
@@ -131,11 +135,12 @@ if (vsix) {
 }
 // The bare server (not code-server's CLI) accepts --enable-smoke-test-driver, which newer
 // workbenches require before they honour the test payload. Workspace trust is disabled so the
-// test workspace counts as trusted (building and running need trust).
+// test workspace counts as trusted (building and running need trust), except with
+// UNTRUSTED_WORKSPACE=1, where the new workspace folder is untrusted as for any user.
 const server = spawn(
   process.execPath,
   [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
-    '--enable-smoke-test-driver', '--disable-telemetry', '--disable-workspace-trust',
+    '--enable-smoke-test-driver', '--disable-telemetry', ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userData, '--server-data-dir', userData, '--extensions-dir', extensionsDir],
   { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
 );
