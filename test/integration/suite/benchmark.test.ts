@@ -3,50 +3,14 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
 import type { StageInfo } from '../../../src/core/stages';
-import type { ProgressReport } from '../../../src/ui';
 import { benchFolder, newResults, resultFiles } from './benchResults';
+import { cancellableProgress, startBenchmark } from './benchmarkRun';
 import { waitFor } from './waitFor';
 import { screenshot } from './screenshot';
 import { fakeUi } from './fakeUi';
 import { processExists, stageChildren } from './processes';
 
 const EXTENSION_ID = 'server-models.server-models';
-
-/**
- * A progress notification as the extension opens it (the real one stays on screen), whose
- * Cancel the test can press: the task gets a token that is cancelled when the notification's
- * own token is, or when the test calls cancel(). Every report is kept.
- */
-function cancellableProgress() {
-  const reports: ProgressReport[] = [];
-  const source = new vscode.CancellationTokenSource();
-  let opened = 0;
-  const withProgress = <R>(
-    options: vscode.ProgressOptions,
-    task: (progress: vscode.Progress<ProgressReport>, token: vscode.CancellationToken) => Thenable<R>,
-  ): Thenable<R> =>
-    vscode.window.withProgress(options, (progress, token) => {
-      opened++;
-      const linked = token.onCancellationRequested(() => source.cancel());
-      const report = (value: ProgressReport) => {
-        reports.push(value);
-        progress.report(value);
-      };
-      return Promise.resolve(task({ report }, source.token)).finally(() => {
-        linked.dispose();
-      });
-    });
-  return {
-    withProgress,
-    reports,
-    get opened() {
-      return opened;
-    },
-    messages: () => reports.map((r) => r.message ?? ''),
-    cancel: () => source.cancel(),
-    dispose: () => source.dispose(),
-  };
-}
 
 suite('Benchmark this server', () => {
   let api: ServerModelsApi;
@@ -123,8 +87,7 @@ suite('Benchmark this server', () => {
     const progress = cancellableProgress();
     const ui = fakeUi(api, {}, { withProgress: progress.withProgress });
     try {
-      let settled = false;
-      const running = Promise.resolve(vscode.commands.executeCommand<unknown>(COMMANDS.benchmarkStage, '06-epoll', { connections: [1], durationS: 30 })).finally(() => (settled = true));
+      const { running, settled } = startBenchmark<unknown>('06-epoll', { connections: [1], durationS: 30 });
       await waitFor(() => progress.messages().includes('1 connections…') && api.benchmarks.serverPid !== undefined, 'the 30 s point to start', 60_000);
       const pid = api.benchmarks.serverPid!;
       assert.ok(processExists(pid), 'the stage under load runs');
@@ -132,7 +95,7 @@ suite('Benchmark this server', () => {
 
       const cancelledAt = Date.now();
       progress.cancel();
-      await waitFor(() => settled, 'the benchmark to end after Cancel', 5_000);
+      await waitFor(settled, 'the benchmark to end after Cancel', 5_000);
       const result = await running;
       console.log(`      cancelled benchmark ended ${Date.now() - cancelledAt} ms after Cancel`);
       assert.equal(result, undefined, 'nothing is returned');
@@ -153,14 +116,13 @@ suite('Benchmark this server', () => {
     const progress = cancellableProgress();
     const ui = fakeUi(api, {}, { withProgress: progress.withProgress });
     try {
-      let settled = false;
-      const running = Promise.resolve(vscode.commands.executeCommand<{ complete: boolean } | undefined>(COMMANDS.benchmarkStage, '06-epoll', { connections: [1, 10], durationS: 5 })).finally(() => (settled = true));
+      const { running, settled } = startBenchmark<{ complete: boolean }>('06-epoll', { connections: [1, 10], durationS: 5 });
       // The first point (5 s) has finished and the second has begun.
       await waitFor(() => progress.messages().includes('10 connections…'), 'the second point to start', 60_000);
       const pid = api.benchmarks.serverPid;
       assert.ok(pid !== undefined && processExists(pid), 'the stage under load runs');
       progress.cancel();
-      await waitFor(() => settled, 'the benchmark to end after Cancel', 5_000);
+      await waitFor(settled, 'the benchmark to end after Cancel', 5_000);
       const stored = await running;
       assert.equal(stored?.complete, false, 'the stored run says it stopped early');
       const results = newResults(before);

@@ -8,26 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../../src/commands';
 import type { ServerModelsApi } from '../../../src/extension';
-import type { ProgressReport, Ui } from '../../../src/ui';
 import { newResults, resultFiles } from './benchResults';
+import { cancellableProgress, startBenchmark } from './benchmarkRun';
 import { fakeUi } from './fakeUi';
 import { processExists, stageChildren } from './processes';
 import { waitFor } from './waitFor';
-
-/** The real progress notification, with every message it was given kept. */
-function recordedProgress(): { withProgress: Ui['withProgress']; messages: string[] } {
-  const messages: string[] = [];
-  const withProgress: Ui['withProgress'] = (options, task) =>
-    vscode.window.withProgress(options, (progress, token) =>
-      task({ report: (value: ProgressReport) => {
-        if (value.message) messages.push(value.message);
-        progress.report(value);
-      } }, token),
-    );
-  return { withProgress, messages };
-}
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -41,21 +27,20 @@ suite('Benchmark: the stage dies under load', () => {
   test('06-epoll crashes with SIGSEGV during the second point: one error, the first point kept as stopped early and shown, nothing left', async function () {
     this.timeout(120_000);
     const before = resultFiles();
-    const progress = recordedProgress();
+    const progress = cancellableProgress();
     const ui = fakeUi(api, { error: () => undefined, warning: () => undefined, information: () => undefined }, { withProgress: progress.withProgress });
     try {
-      let settled = false;
-      const running = Promise.resolve(vscode.commands.executeCommand<{ file: string; complete: boolean } | undefined>(COMMANDS.benchmarkStage, '06-epoll', { connections: [1, 10], durationS: 2 })).finally(() => (settled = true));
-      await waitFor(() => progress.messages.includes('10 connections…'), 'the second point to start', 60_000);
+      const { running, settled } = startBenchmark<{ file: string; complete: boolean }>('06-epoll', { connections: [1, 10], durationS: 2 });
+      await waitFor(() => progress.messages().includes('10 connections…'), 'the second point to start', 60_000);
       // Into the second point's measurement.
       await delay(700);
       const pid = api.benchmarks.serverPid;
       assert.ok(pid !== undefined && processExists(pid), 'the stage under load runs');
-      assert.equal(settled, false, 'the benchmark is still going');
+      assert.equal(settled(), false, 'the benchmark is still going');
 
       const crashedAt = Date.now();
       process.kill(pid, 'SIGSEGV');
-      await waitFor(() => settled, 'the benchmark to end after the crash', 10_000);
+      await waitFor(settled, 'the benchmark to end after the crash', 10_000);
       const stored = await running;
       console.log(`      benchmark ended ${Date.now() - crashedAt} ms after the crash`);
 
@@ -93,19 +78,18 @@ suite('Benchmark: the stage dies under load', () => {
   test('06-epoll killed with SIGKILL during the first point: a warning that no point finished, nothing stored, nothing left', async function () {
     this.timeout(120_000);
     const before = resultFiles();
-    const progress = recordedProgress();
+    const progress = cancellableProgress();
     const ui = fakeUi(api, { error: () => undefined, warning: () => undefined, information: () => undefined }, { withProgress: progress.withProgress });
     try {
-      let settled = false;
-      const running = Promise.resolve(vscode.commands.executeCommand<unknown>(COMMANDS.benchmarkStage, '06-epoll', { connections: [100, 1000], durationS: 10 })).finally(() => (settled = true));
-      await waitFor(() => progress.messages.includes('100 connections…') && api.benchmarks.serverPid !== undefined, 'the first point to start', 60_000);
+      const { running, settled } = startBenchmark<unknown>('06-epoll', { connections: [100, 1000], durationS: 10 });
+      await waitFor(() => progress.messages().includes('100 connections…') && api.benchmarks.serverPid !== undefined, 'the first point to start', 60_000);
       await delay(700);
       const pid = api.benchmarks.serverPid!;
       assert.ok(processExists(pid), 'the stage under load runs');
 
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
-      await waitFor(() => settled, 'the benchmark to end after the kill', 10_000);
+      await waitFor(settled, 'the benchmark to end after the kill', 10_000);
       const result = await running;
       console.log(`      benchmark ended ${Date.now() - killedAt} ms after the kill`);
       assert.equal(result, undefined, 'nothing is returned');
