@@ -21,6 +21,15 @@ export interface Ui {
   ): Thenable<R>;
 }
 
+/** A message of the given severity, with its buttons. */
+export function showMessage(ui: Ui, severity: 'error' | 'warning' | 'information', message: string, ...items: string[]): Thenable<string | undefined> {
+  switch (severity) {
+    case 'error': return ui.showErrorMessage(message, ...items);
+    case 'warning': return ui.showWarningMessage(message, ...items);
+    case 'information': return ui.showInformationMessage(message, ...items);
+  }
+}
+
 /** The real thing. */
 export const windowUi: Ui = {
   showInformationMessage: (message, ...items) => vscode.window.showInformationMessage(message, ...items),

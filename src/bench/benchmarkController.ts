@@ -29,7 +29,7 @@ import { BuildFailure, buildStage, type StageSources } from '../run/stageBuild';
 import { benchmarkEndingMessage, classifyStageExit, type StageEnding } from '../run/stageExit';
 import { stageExitShows, stageOutlivedPoint } from '../core/benchmark/pointGuard';
 import { requireTrust } from '../trust';
-import { type ProgressReport, type Ui } from '../ui';
+import { type ProgressReport, showMessage, type Ui } from '../ui';
 
 export interface BenchmarkOptions {
   /** Connection counts; default: the setting serverModels.benchmark.connections. */
@@ -167,10 +167,7 @@ export class BenchmarkController implements vscode.Disposable {
       { pointConnections: underWay, finished: rows.map((r) => r.connections), output, formatNumber: (n) => formatCount(n, language) },
       vscode.l10n,
     );
-    if (!message) return;
-    if (message.severity === 'error') void this.ui.showErrorMessage(message.text);
-    else if (message.severity === 'warning') void this.ui.showWarningMessage(message.text);
-    else void this.ui.showInformationMessage(message.text);
+    if (message) void showMessage(this.ui, message.severity, message.text);
   }
 
   /** One sweep over every stage this platform builds, then the chart of how each model scales. */

@@ -24,7 +24,7 @@ import { noteLanguageFor } from '../core/notes/language';
 import { revealSource } from '../views/notesView';
 import { stageBuildability, probeToolchain } from '../core/toolchain';
 import { requireTrust } from '../trust';
-import { type Ui } from '../ui';
+import { showMessage, type Ui } from '../ui';
 
 export interface RunControllerDeps {
   readonly context: vscode.ExtensionContext;
@@ -175,14 +175,7 @@ export class RunController implements vscode.Disposable {
     if (!panel.isDisposed) panel.notice(message.severity === 'information' ? 'info' : 'error', message.headline);
     const showTerminal = vscode.l10n.t('Show Terminal');
     const runAgain = vscode.l10n.t('Run Again');
-    const ui = this.deps.ui;
-    const shown =
-      message.severity === 'error'
-        ? ui.showErrorMessage(message.text, showTerminal, runAgain)
-        : message.severity === 'warning'
-          ? ui.showWarningMessage(message.text, showTerminal, runAgain)
-          : ui.showInformationMessage(message.text, showTerminal, runAgain);
-    void Promise.resolve(shown).then(async (choice) => {
+    void Promise.resolve(showMessage(this.deps.ui, message.severity, message.text, showTerminal, runAgain)).then(async (choice) => {
       if (choice === showTerminal) session.showServerTerminal();
       else if (choice === runAgain) await vscode.commands.executeCommand(COMMANDS.runStage, stage.id);
     });

@@ -50,11 +50,6 @@ export function classifyStageExit(exit: ProcessExit, requested: boolean): StageE
   return requested ? { kind: 'requested' } : { kind: 'stopped' };
 }
 
-/** Whether the user should hear about this ending. */
-export function isUnexpected(ending: StageEnding): boolean {
-  return ending.kind !== 'requested';
-}
-
 /** What the messages are written with: `vscode.l10n` in the extension. */
 export interface L10n {
   t(message: string, ...args: (string | number)[]): string;

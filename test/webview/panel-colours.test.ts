@@ -21,7 +21,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PANEL_STRINGS_EN } from '../../src/core/panel/strings';
 import { STAGES } from '../../src/core/stages';
 import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource, type RecordFields, type TraceKindName } from '../../src/core/trace/format';
 import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording } from '../../src/core/trace/recording';
@@ -32,6 +31,7 @@ import {
   STAGE_STATES,
   STATE_FILL,
   type LaneStateName,
+  type StageStates,
 } from '../../src/core/trace/states';
 import { laneOrder } from '../../webview/panel/laneOrder';
 import { canvasPixel, PanelHarness, viewWindow, type PanelPage } from './panelHarness';
@@ -152,7 +152,7 @@ const CLIENT_STATES: ReadonlySet<LaneStateName> = new Set(['queued', 'connected'
 const GREEN_ONLY_STATES: ReadonlySet<LaneStateName> = new Set(['parked', 'runnable']);
 
 /** Every set of states one recording of a stage can show at once: its states plus one of its alternatives. */
-function togetherSets(stage: (typeof STAGE_STATES)[keyof typeof STAGE_STATES]): LaneStateName[][] {
+function togetherSets(stage: StageStates): LaneStateName[][] {
   const alternatives = stage.oneOf ?? [];
   return alternatives.length === 0 ? [[...stage.states]] : alternatives.map((one) => [...stage.states, one]);
 }
@@ -300,13 +300,7 @@ describe('the recording panel’s colours in Dark Modern and Light Modern', () =
   it('lists a stage’s states before they appear, and any other state once it is drawn', () =>
     harness.with({}, async (panel) => {
       const stage = STAGES.find((s) => s.id === '07-libuv')!;
-      await panel.deliver({
-        type: 'init',
-        strings: PANEL_STRINGS_EN,
-        locale: 'en',
-        mode: 'live',
-        stage: { id: stage.id, number: stage.number, title: stage.title, model: stage.model },
-      });
+      await panel.initStage(stage, 'live');
       const keys = () => panel.page.evaluate<string[]>(`[...document.querySelectorAll('.legend li')].map((li) => li.dataset.key)`);
       const inOrder = (names: readonly LaneStateName[]) => DRAWN_STATES.filter((n) => names.includes(n));
       await panel.waitFor(`document.querySelectorAll('.legend li').length > 0`, 'a legend');

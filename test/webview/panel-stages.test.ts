@@ -142,13 +142,7 @@ describe('the panel with real recordings of every stage', () => {
       await harness.with({ height: 200 + rows.length * 20 }, async (panel) => {
         const lesson = LESSON[stage.id];
         await panel.page.evaluate(`document.body.style.setProperty('${cssVariable(STATE_THEME_COLOR[lesson])}', 'rgb(${MAGENTA.join(',')})')`);
-        await panel.deliver({
-          type: 'init',
-          strings: PANEL_STRINGS_EN,
-          locale: 'en',
-          mode: 'recording',
-          stage: { id: stage.id, number: stage.number, title: stage.title, model: stage.model },
-        });
+        await panel.initStage(stage, 'recording');
         await panel.load(bytes, model.eventCount);
         await panel.waitFor(`Number(document.body.dataset.draws) > 0`, 'a frame');
 

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { HostToPanelMessage, PanelToHostMessage, PanelViewState } from '../../src/core/panel/protocol';
 import type { Lane } from '../../src/core/trace/lane';
 import type { LaneStateId } from '../../src/core/trace/states';
+import type { StageInfo } from '../../src/core/stages';
 import { PANEL_STRINGS_EN } from '../../src/core/panel/strings';
 import { webviewHtml } from '../../src/webviewHtml';
 
@@ -271,6 +272,11 @@ export class WebviewPage<In, Out, State> {
 export class PanelPage extends WebviewPage<HostToPanelMessage, PanelToHostMessage, PanelViewState> {
   async init(mode: 'live' | 'recording' = 'recording', recording = '/tmp/test.smrec'): Promise<void> {
     await this.deliver({ type: 'init', strings: PANEL_STRINGS_EN, locale: 'en', mode, recording });
+  }
+
+  /** Opens the panel for a stage, as Run Stage (live) or Open Recording does, in English. */
+  async initStage(stage: StageInfo, mode: 'live' | 'recording'): Promise<void> {
+    await this.deliver({ type: 'init', strings: PANEL_STRINGS_EN, locale: 'en', mode, stage: { id: stage.id, number: stage.number, title: stage.title, model: stage.model } });
   }
 
   /**

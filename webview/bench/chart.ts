@@ -16,8 +16,6 @@ import type { ChartSpec, LineStyle, Text, ValueKind } from './model';
 export const SERIES_COLORS: readonly string[] = LANE_THEME_COLORS;
 
 const DASHES: Readonly<Record<LineStyle, number[] | undefined>> = { solid: undefined, dotted: [2, 4], dashed: [8, 5] };
-/** The legend's swatch for a series: a border drawn like its line, so p50, p99 and p99.9 of one run (one colour) differ there too. */
-const MARKER_BORDERS: Readonly<Record<LineStyle, string>> = { solid: 'solid', dotted: 'dotted', dashed: 'dashed' };
 const HEIGHT = 260;
 const MIN_WIDTH = 280;
 
@@ -139,7 +137,9 @@ export class BenchChart {
       cursor: { drag: { x: false, y: false, setScale: false } },
       legend: {
         live: true,
-        markers: { dash: (_u: uPlot, i: number) => (i === 0 ? 'solid' : MARKER_BORDERS[spec.series[i - 1].style]) },
+        // The legend's swatch for a series is a border drawn like its line (line styles are CSS
+        // border styles), so p50, p99 and p99.9 of one run (one colour) differ there too.
+        markers: { dash: (_u: uPlot, i: number) => (i === 0 ? 'solid' : spec.series[i - 1].style) },
       },
       hooks: { setCursor: [(u) => this.onCursor(u.cursor.idx)] },
     };

@@ -6,6 +6,7 @@ import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, Threa
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
+import { isStageId } from '../../src/core/stages';
 import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, STAGE_STATES, type LaneStateId } from '../../src/core/trace/states';
 import { Palette } from './colors';
 import { StepCursor } from './cursor';
@@ -41,6 +42,8 @@ export class PanelApp implements TimelineInput {
   private problemsShown = 0;
   /** The states and marks the recording shows so far, for the legend. */
   private readonly shown = new ShownKinds();
+  /** The legend's lists are rebuilt only when what was drawn, or the stage, changed. */
+  private legendDue = true;
 
   private readonly cursor = new StepCursor();
   /** Live: the cursor follows the newest event until the user moves it. */
@@ -139,6 +142,7 @@ export class PanelApp implements TimelineInput {
     this.moments = [];
     this.problemsShown = 0;
     this.shown.clear();
+    this.legendDue = true;
     this.cursor.reset();
     this.followLive = true;
     this.viewTouched = false;
@@ -190,7 +194,7 @@ export class PanelApp implements TimelineInput {
     // whether a thread is a pool thread or a carrier); laneOrder is linear in the lanes, cheap
     // next to decoding the chunk.
     this.setRows(laneOrder(model));
-    this.shown.update(model);
+    if (this.shown.update(model)) this.legendDue = true;
     if (model.eventCount > 0) {
       if (this.pendingRestore) {
         const r = this.pendingRestore;
@@ -444,7 +448,10 @@ export class PanelApp implements TimelineInput {
     ui.details.show(model, this.cursor.event(model));
     ui.counters.show(snapshot, model);
     ui.lanes.show(model, this.rows, snapshot);
-    ui.legend.show(this.legendStates(), this.shown.marks);
+    if (this.legendDue) {
+      ui.legend.show(this.legendStates(), this.shown.marks);
+      this.legendDue = false;
+    }
     const body = document.body.dataset;
     body.events = String(count);
     body.lanes = String(model.lanes.length);
@@ -461,7 +468,7 @@ export class PanelApp implements TimelineInput {
     const states = new Set(this.shown.states);
     const id = this.stage?.id;
     // A playground may call its stages anything.
-    const stage = id !== undefined && Object.hasOwn(STAGE_STATES, id) ? STAGE_STATES[id as keyof typeof STAGE_STATES] : undefined;
+    const stage = id !== undefined && isStageId(id) ? STAGE_STATES[id] : undefined;
     for (const name of stage?.states ?? []) states.add(LaneState[name]);
     return states;
   }

@@ -2,6 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { benchFolder as storeFolder } from '../../../src/core/benchmark/resultStore';
 
 /** What the tests read of a stored result (src/core/benchmark/storedRun.ts has it all). */
 export interface ResultFile {
@@ -11,8 +12,9 @@ export interface ResultFile {
   environment: { cpuCount: number };
 }
 
+/** Where the extension stores this workspace's results (the store's own rule). */
 export function benchFolder(): string {
-  return path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.server-models', 'bench');
+  return storeFolder(vscode.workspace.workspaceFolders![0].uri.fsPath);
 }
 
 /** The names of the result files there now. */

@@ -7,6 +7,7 @@
  * and no stage process is left.
  */
 import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { ServerModelsApi } from '../../../src/extension';
 import { newResults, resultFiles } from './benchResults';
@@ -14,8 +15,6 @@ import { cancellableProgress, startBenchmark } from './benchmarkRun';
 import { fakeUi } from './fakeUi';
 import { processExists, stageChildren } from './processes';
 import { waitFor } from './waitFor';
-
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 suite('Benchmark: the stage dies under load', () => {
   let api: ServerModelsApi;
@@ -72,6 +71,7 @@ suite('Benchmark: the stage dies under load', () => {
       assert.deepEqual(stageChildren(), [], 'no stage process is left');
     } finally {
       ui.dispose();
+      progress.dispose();
     }
   });
 
@@ -109,6 +109,7 @@ suite('Benchmark: the stage dies under load', () => {
       assert.deepEqual(stageChildren(), [], 'no stage process is left');
     } finally {
       ui.dispose();
+      progress.dispose();
     }
   });
 });
