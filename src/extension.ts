@@ -15,7 +15,8 @@ import { RecordingStore } from './core/recordingStore';
 import { chooseStage } from './stagePicker';
 import { RunController } from './run/runController';
 import { createPlaygroundCommand, sourcesForRun } from './run/playgroundCommand';
-import { exportTrace, openRecording } from './run/recordingCommands';
+import { exportTrace, followInSource, openRecording, type OpenedRecording } from './run/recordingCommands';
+import { annotatedServersRoot } from './run/sourceAnnotations';
 import { RecordingPanel } from './panel/recordingPanel';
 import { BenchmarkPanel } from './panel/benchmarkPanel';
 import { BenchmarkController, type BenchmarkOptions } from './bench/benchmarkController';
@@ -37,6 +38,10 @@ export interface ServerModelsApi {
   readonly experiments: ExperimentController;
   readonly notes: NotesViewProvider;
   readonly recordings: RecordingStore;
+  /** The recording Open Recording opened last: its panel and the annotations of its source. */
+  readonly lastOpenedRecording: OpenedRecording | undefined;
+  /** The recording panels open now, live and opened ones. */
+  readonly recordingPanels: readonly RecordingPanel[];
   /** The Stages view's data: its elements are what the view's inline actions pass to commands. */
   readonly stagesView: vscode.TreeDataProvider<StageInfo>;
   /** Replaces some of the prompts, the Quick Pick and the progress notification for a while. */
@@ -95,13 +100,16 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     vscode.window.registerWebviewViewProvider(NOTES_VIEW_ID, notesView),
     vscode.window.registerWebviewPanelSerializer(RecordingPanel.viewType, {
       deserializeWebviewPanel: async (panel, state) => {
-        context.subscriptions.push(await RecordingPanel.revive(panel, context.extensionUri, state));
+        const revived = await RecordingPanel.revive(panel, context.extensionUri, state);
+        followInSource(revived, context.extensionUri, annotatedServersRoot(context.extensionUri, sourcesForRun(context)));
+        context.subscriptions.push(revived);
       },
     }),
   );
   stagesViewResolved = stagesTree.visible;
   void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasRecording, recordings.list().length > 0);
 
+  let lastOpenedRecording: OpenedRecording | undefined;
   const handlers: Record<CommandName, Handler> = {
     runStage: (stageArg?: unknown) => run.run(stageArg),
     stopStage: () => run.stop(),
@@ -111,9 +119,12 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
       if (stage) await notesView.show(stage.id);
     },
     openRecording: async (fileArg?: unknown) => {
-      const panel = await openRecording(context.extensionUri, recordings, ui, fileArg);
-      if (panel) context.subscriptions.push(panel);
-      return panel !== undefined;
+      const opened = await openRecording({ extensionUri: context.extensionUri, store: recordings, ui, sources: () => sourcesForRun(context) }, fileArg);
+      if (opened) {
+        context.subscriptions.push(opened.panel);
+        lastOpenedRecording = opened;
+      }
+      return opened !== undefined;
     },
     exportTrace: (recordingArg?: unknown, targetArg?: unknown) => exportTrace(recordings, ui, recordingArg, targetArg),
     createPlayground: (parentArg?: unknown, openArg?: unknown) => createPlaygroundCommand(context.extensionUri, ui, parentArg, openArg),
@@ -140,6 +151,12 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
     },
     run,
     recordings,
+    get lastOpenedRecording() {
+      return lastOpenedRecording;
+    },
+    get recordingPanels() {
+      return RecordingPanel.all;
+    },
     benchmarks,
     experiments,
     notes: notesView,

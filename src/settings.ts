@@ -5,6 +5,8 @@ import { type ProbeOptions } from './core/toolchain';
 export interface Settings {
   readonly host: string;
   readonly port: number;
+  /** What the client terminal runs: the stage's lesson scenario, or the notes' plain client with `clients` connections. */
+  readonly client: ClientChoice;
   readonly clients: number;
   readonly pollIntervalMs: number;
   readonly traceEnabled: boolean;
@@ -18,6 +20,9 @@ export interface Settings {
   readonly notesLanguage: 'auto' | 'en' | 'ko';
 }
 
+/** `serverModels.client`: `lesson` (src/core/client/lessonScenarios.ts) or `notes` (the notes' client). */
+export type ClientChoice = 'lesson' | 'notes';
+
 /** The address a stage binds unless `serverModels.host` says otherwise (the manifest's default). */
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -26,6 +31,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   return {
     host: c.get<string>('host', DEFAULT_HOST),
     port: c.get<number>('port', 8080),
+    client: c.get<ClientChoice>('client', 'lesson') === 'notes' ? 'notes' : 'lesson',
     clients: c.get<number>('clients', 5),
     pollIntervalMs: c.get<number>('pollIntervalMs', 200),
     traceEnabled: c.get<boolean>('trace.enabled', true),

@@ -1,6 +1,7 @@
 /**
  * The few parts of `vscode.window` through which the extension asks the user something or shows
- * progress: messages with buttons, the Quick Picks (stages, recordings), and the cancellable
+ * progress: messages with buttons, the Quick Picks (stages, recordings), the save dialog (Export
+ * Trace), and the cancellable
  * progress notification. Every controller goes through one `SwitchableUi` made at activation, which
  * delegates to `vscode.window`; the integration tests replace single methods through the API
  * (`ServerModelsApi.ui`) to answer a prompt, see that a Quick Pick was (not) shown, or press a
@@ -15,6 +16,7 @@ export interface Ui {
   showWarningMessage(message: string, ...items: string[]): Thenable<string | undefined>;
   showErrorMessage(message: string, ...items: string[]): Thenable<string | undefined>;
   showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined>;
   withProgress<R>(
     options: vscode.ProgressOptions,
     task: (progress: vscode.Progress<ProgressReport>, token: vscode.CancellationToken) => Thenable<R>,
@@ -36,6 +38,7 @@ export const windowUi: Ui = {
   showWarningMessage: (message, ...items) => vscode.window.showWarningMessage(message, ...items),
   showErrorMessage: (message, ...items) => vscode.window.showErrorMessage(message, ...items),
   showQuickPick: (items, options) => vscode.window.showQuickPick(items, options),
+  showSaveDialog: (options) => vscode.window.showSaveDialog(options),
   withProgress: (options, task) => vscode.window.withProgress(options, task),
 };
 
@@ -73,6 +76,10 @@ export class SwitchableUi implements Ui {
 
   showQuickPick<T extends vscode.QuickPickItem>(items: readonly T[], options: vscode.QuickPickOptions): Thenable<T | undefined> {
     return this.pick('showQuickPick')(items, options);
+  }
+
+  showSaveDialog(options: vscode.SaveDialogOptions): Thenable<vscode.Uri | undefined> {
+    return this.pick('showSaveDialog')(options);
   }
 
   withProgress<R>(

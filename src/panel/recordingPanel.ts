@@ -4,7 +4,7 @@
  * draws is computed in the webview from the recording bytes (src/core/trace); this class only
  * moves bytes and messages, so it stays thin.
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type {
   DrawnMessage,
@@ -20,6 +20,50 @@ import type {
 import { panelStrings } from '../core/panel/strings';
 import { WebviewPanelHost } from './webviewPanelHost';
 
+/**
+ * The most bytes one `records` message carries. A recording of hundreds of megabytes then moves
+ * as many messages of a few megabytes each: none has to be held twice at once in a process on
+ * the way (extension host, remote server, window, webview iframe), and the webview decodes the
+ * first chunk while the next one travels.
+ */
+export const RECORDS_CHUNK_BYTES = 4 << 20;
+
+/**
+ * `bytes` as messages that survive every transport between the extension host and the webview.
+ *
+ * VS Code's extension host serializes a webview message with JSON, lifting out typed arrays
+ * whose constructor name it knows (Uint8Array, ...) and sending their *whole* ArrayBuffer beside
+ * it. A Node Buffer (what readFile and sockets give) is not one of those names: its toJSON turns
+ * it into `{type:'Buffer', data:[...]}`, a JSON array of numbers, so the webview receives no bytes
+ * at all (that was "unknown magic"). A Uint8Array view into a larger buffer (a pool, a slice of a
+ * file) arrives intact but carries its entire backing store with it. So every chunk posted is a
+ * plain Uint8Array over an ArrayBuffer of exactly its own length; bytes that already are that
+ * (the sink's batches, appendFile's reads) go as they are, anything else costs one copy (about
+ * 1 ms per 4 MiB here).
+ */
+export function postableChunks(bytes: Uint8Array, maxBytes = RECORDS_CHUNK_BYTES): Uint8Array[] {
+  if (bytes.byteLength === 0) return [];
+  if (isExact(bytes) && bytes.byteLength <= maxBytes) return [bytes];
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.byteLength; at += maxBytes) {
+    const end = Math.min(bytes.byteLength, at + maxBytes);
+    const chunk = new Uint8Array(end - at);
+    chunk.set(bytes.subarray(at, end));
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
+/** A plain Uint8Array that is all of an unshared ArrayBuffer. */
+function isExact(bytes: Uint8Array): boolean {
+  return (
+    Object.getPrototypeOf(bytes) === Uint8Array.prototype &&
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  );
+}
+
 export interface RecordingPanelOptions {
   readonly title: string;
   readonly mode: 'live' | 'recording';
@@ -31,6 +75,18 @@ export interface RecordingPanelOptions {
 export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToPanelMessage> {
   /** Register a WebviewPanelSerializer for this type (package.json: onWebviewPanel:<viewType>). */
   static readonly viewType = 'serverModels.recording';
+
+  /** The panels open now, newest last (Export Trace acts on the active one). */
+  private static readonly open = new Set<RecordingPanel>();
+
+  static get all(): readonly RecordingPanel[] {
+    return [...RecordingPanel.open];
+  }
+
+  /** The recording panel the user is in, if any. */
+  static get active(): RecordingPanel | undefined {
+    return [...RecordingPanel.open].reverse().find((p) => p.panel.active);
+  }
 
   /** Everything sent since the last reset: replayed to the webview after every `ready`. */
   private chunks: Uint8Array[] = [];
@@ -73,8 +129,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
     const revived = new RecordingPanel(panel, extensionUri, { title: panel.title, mode: 'recording', recording });
     if (recording) {
       try {
-        const bytes = await readFile(recording);
-        revived.append(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        await revived.appendFile(recording);
       } catch (err) {
         revived.notice('error', `${recording}: ${(err as Error).message}`);
       }
@@ -86,7 +141,19 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
   private constructor(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, options: RecordingPanelOptions) {
     super(panel, extensionUri, { title: options.title, script: 'panel.js', styles: ['dist/webview/codicon.css', 'media/panel/panel.css'] });
     this.options = options;
-    this.disposables.push(this.revealEmitter, this.cursorEmitter, this.stopEmitter);
+    this.disposables.push(this.revealEmitter, this.cursorEmitter, this.stopEmitter, { dispose: () => RecordingPanel.open.delete(this) });
+    RecordingPanel.open.add(this);
+  }
+
+  /** The recording file this panel shows (written to while the run is live). */
+  get recording(): string | undefined {
+    return this.options.recording;
+  }
+
+  /** Disposed with this panel (what the panel's owner attached to it, e.g. source annotations). */
+  own(disposable: vscode.Disposable): void {
+    if (this.isDisposed) disposable.dispose();
+    else this.disposables.push(disposable);
   }
 
 
@@ -101,15 +168,37 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
     this.notices = [];
     this.ended = false;
     this.lastDrawn = undefined;
+    this.reportedErrors.length = 0;
     this.panel.title = options.title;
     this.post({ type: 'reset', mode: options.mode, recording: options.recording, stage: options.stage });
   }
 
-  /** Appends recording bytes (a whole file, or what the sink appended during a live run). */
+  /** Appends recording bytes (what the sink appended during a live run, or part of a file). */
   append(bytes: Uint8Array): void {
-    if (bytes.byteLength === 0) return;
-    this.chunks.push(bytes);
-    this.post({ type: 'records', bytes });
+    for (const chunk of postableChunks(bytes)) {
+      this.chunks.push(chunk);
+      this.post({ type: 'records', bytes: chunk });
+    }
+  }
+
+  /**
+   * Appends a whole recording file, read in chunks of the message size straight into fresh
+   * arrays of their own (no copy, and never the whole file in one buffer or one message; only a
+   * short last chunk is copied to its exact length). Rejects if the file cannot be read.
+   */
+  async appendFile(file: string): Promise<void> {
+    const handle = await open(file, 'r');
+    try {
+      for (let position = 0; !this.isDisposed; ) {
+        const chunk = new Uint8Array(RECORDS_CHUNK_BYTES);
+        const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        this.append(bytesRead === chunk.byteLength ? chunk : chunk.slice(0, bytesRead));
+      }
+    } finally {
+      await handle.close();
+    }
   }
 
   /** The live run is over; the panel switches to replay. */
@@ -143,6 +232,10 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
 
   /** What the webview reported drawing once the recording was complete. */
   lastDrawn: DrawnMessage | undefined;
+  /** The threads' lines the webview reported last for its step cursor. */
+  lastCursorLines: CursorLinesMessage | undefined;
+  /** What the webview could not read (for tests and the log). */
+  readonly reportedErrors: string[] = [];
 
   protected onReady(): void {
     this.sendEverything();
@@ -154,6 +247,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
         this.revealEmitter.fire(message);
         break;
       case 'cursorLines':
+        this.lastCursorLines = message;
         this.cursorEmitter.fire(message);
         break;
       case 'stopRun':
@@ -163,6 +257,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
         this.lastDrawn = message;
         break;
       case 'error':
+        this.reportedErrors.push(message.message);
         console.error(`[server-models panel] ${message.message}`);
         break;
     }

@@ -14,10 +14,21 @@ export interface PanelDocument {
   readonly styles: readonly string[];
 }
 
+/**
+ * A visible webview that has not said `ready` by then gets its document again. In the served
+ * VS Code a new panel's webview now and then never loads (no message at all for over 30 s, seen
+ * in about one run in five of test/integration/suite/openRecording.test.ts); a fresh document (a
+ * new nonce, so VS Code does reload it) brings it up, and `ready` replays everything.
+ */
+const READY_TIMEOUT_MS = 8_000;
+const MAX_RELOADS = 3;
+
 export abstract class WebviewPanelHost<FromWebview extends { readonly type: string }, ToWebview> implements vscode.Disposable {
   protected readonly disposables: vscode.Disposable[] = [];
   private webviewReady = false;
   private disposed = false;
+  /** The last things that happened to this panel's webview, for a test that fails to say why. */
+  readonly history: string[] = [];
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
 
@@ -41,6 +52,7 @@ export abstract class WebviewPanelHost<FromWebview extends { readonly type: stri
     this.disposables.push(
       this.disposeEmitter,
       panel.webview.onDidReceiveMessage((message: FromWebview) => {
+        this.remember(`in:${message.type}`);
         if (message.type === 'ready') {
           this.webviewReady = true;
           this.onReady();
@@ -49,14 +61,37 @@ export abstract class WebviewPanelHost<FromWebview extends { readonly type: stri
         }
       }),
       panel.onDidChangeViewState((e) => {
+        this.remember(`view:${e.webviewPanel.visible ? 'visible' : 'hidden'}${e.webviewPanel.active ? ',active' : ''}`);
         if (!e.webviewPanel.visible) this.webviewReady = false;
+        else if (!this.webviewReady) this.watchReady();
       }),
       panel.onDidDispose(() => this.dispose()),
     );
-    panel.webview.html = webviewHtml(
-      { webview: panel.webview, extensionUri, lang: vscode.env.language, ...document },
-      (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
-    );
+    this.render = () => {
+      panel.webview.html = webviewHtml(
+        { webview: panel.webview, extensionUri, lang: vscode.env.language, ...document },
+        (base, ...parts) => vscode.Uri.joinPath(base, ...parts),
+      );
+    };
+    this.disposables.push({ dispose: () => clearTimeout(this.readyTimer) });
+    this.render();
+    this.watchReady();
+  }
+
+  private readonly render: () => void;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private reloads = 0;
+
+  /** Reloads the document if the webview, visible, does not say `ready` in time (READY_TIMEOUT_MS). */
+  private watchReady(): void {
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      if (this.webviewReady || this.disposed || !this.panel.visible || this.reloads >= MAX_RELOADS) return;
+      this.reloads++;
+      this.remember('reload');
+      this.render();
+      this.watchReady();
+    }, READY_TIMEOUT_MS);
   }
 
   get isDisposed(): boolean {
@@ -70,7 +105,17 @@ export abstract class WebviewPanelHost<FromWebview extends { readonly type: stri
   protected abstract onMessage(message: FromWebview): void;
 
   protected post(message: ToWebview): void {
-    if (this.webviewReady && !this.disposed) void this.panel.webview.postMessage(message);
+    const type = (message as { type?: string }).type ?? '?';
+    if (this.webviewReady && !this.disposed) {
+      this.remember(`out:${type}`);
+      void this.panel.webview.postMessage(message);
+    } else {
+      this.remember(`dropped:${type}`);
+    }
+  }
+
+  private remember(what: string): void {
+    if (this.history.push(what) > 60) this.history.splice(0, this.history.length - 60);
   }
 
   dispose(): void {

@@ -17,7 +17,7 @@ import { RecordingPanel } from '../panel/recordingPanel';
 import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
 import { runEndingMessage } from './stageExit';
-import { SourceAnnotations } from './sourceAnnotations';
+import { annotatedServersRoot, SourceAnnotations } from './sourceAnnotations';
 import { LiveRecording } from './liveRecording';
 import { findMoment } from '../core/notes/moments';
 import { noteLanguageFor } from '../core/notes/language';
@@ -114,6 +114,7 @@ export class RunController implements vscode.Disposable {
         binary,
         host: settings.host,
         port,
+        client: settings.client,
         clients: settings.clients,
         extraArgs: stageFlags(stage, settings),
         recordingPath,
@@ -192,12 +193,16 @@ export class RunController implements vscode.Disposable {
       this.panel.reset(options);
       this.panel.reveal();
     } else {
-      this.panel = RecordingPanel.create(this.deps.context.extensionUri, options);
-      this.panel.onDidRequestStop(() => void this.stop());
-      this.panel.onDidMoveCursor((message) => this.annotations?.showCursor(message.lines));
-      this.panel.onDidRequestReveal((message) => {
-        if (this.sourceRoot) void revealSource(this.sourceRoot, message.file, message.line);
-      });
+      const panel = RecordingPanel.create(this.deps.context.extensionUri, options);
+      this.panel = panel;
+      // The panel owns its listeners: they go when the user closes it.
+      panel.own(panel.onDidRequestStop(() => void this.stop()));
+      panel.own(panel.onDidMoveCursor((message) => this.annotations?.showCursor(message.lines, message.byUser)));
+      panel.own(
+        panel.onDidRequestReveal((message) => {
+          if (this.sourceRoot) void revealSource(this.sourceRoot, message.file, message.line);
+        }),
+      );
     }
     return this.panel;
   }
@@ -205,11 +210,9 @@ export class RunController implements vscode.Disposable {
   /** Fresh annotations for a run of `sources`; the previous run's go away. */
   private annotate(sources: StageSources): SourceAnnotations {
     this.annotations?.dispose();
-    // The shipped stages are annotated where the user reads them (the extension's servers/);
-    // the build copy in global storage is identical. A playground is its own source.
-    const root = sources.isPlayground ? sources.serversDir : vscode.Uri.joinPath(this.deps.context.extensionUri, 'servers').fsPath;
+    const root = annotatedServersRoot(this.deps.context.extensionUri, sources);
     this.sourceRoot = root;
-    this.annotations = new SourceAnnotations(this.deps.context.extensionUri, (file) => vscode.Uri.joinPath(vscode.Uri.file(root), ...file.split('/')));
+    this.annotations = new SourceAnnotations(this.deps.context.extensionUri, root);
     return this.annotations;
   }
 

@@ -1,6 +1,6 @@
 /**
  * One run of a stage, from start to stop: the server in a terminal named after the stage, the
- * notes' client in a second terminal, the trace sink that records both on one time axis, and the
+ * client (the stage's lesson scenario, or the notes' plain client) in a second terminal, the trace sink that records both on one time axis, and the
  * panel that shows it live. The session owns every process and listener it starts; stopping it
  * (the command, the panel's button, closing a terminal, or the extension going away) ends them
  * all and leaves the recording behind.
@@ -12,7 +12,10 @@ import { type StageInfo } from '../core/stages';
 import { StageProcess, StageStartError } from '../core/stageProcess';
 import { TraceSink, type SinkSummary } from '../core/trace/sink';
 import { TRACE_ENV } from '../core/trace/format';
-import { runNotesClient } from '../core/client/notesClient';
+import { runNotesClient, type NotesClientResult } from '../core/client/notesClient';
+import { lessonScenario, runLessonScenario, type LessonScenario } from '../core/client/lessonScenarios';
+import type { ClientEvent } from '../core/client/clientEvent';
+import type { ClientChoice } from '../settings';
 import { ClientTraceWriter } from '../core/client/clientTrace';
 import { LineTerminal } from './lineTerminal';
 import { classifyStageExit, exitNote, type StageEnding } from './stageExit';
@@ -22,7 +25,10 @@ export interface RunSessionOptions {
   readonly binary: string;
   readonly host: string;
   readonly port: number;
+  /** The lesson scenario of the stage (default), or the notes' plain client with `clients` connections. */
+  readonly client?: ClientChoice;
   readonly clients: number;
+  /** The stage's flags from the settings; a lesson scenario's own flags go before them, so the settings win. */
   readonly extraArgs: readonly string[];
   /** Where the recording goes; undefined: tracing is off. */
   readonly recordingPath?: string;
@@ -51,7 +57,15 @@ export class RunSession implements vscode.Disposable {
   private endingValue: StageEnding | undefined;
   private serverTerminal: vscode.Terminal | undefined;
 
-  private constructor(readonly options: RunSessionOptions) {}
+  /** The scenario the client runs; undefined with the notes' client. */
+  readonly scenario: LessonScenario | undefined;
+  /** The stage's flags: the scenario's, then the settings'. */
+  readonly stageArgs: readonly string[];
+
+  private constructor(readonly options: RunSessionOptions) {
+    this.scenario = (options.client ?? 'lesson') === 'lesson' ? lessonScenario(options.stage.id) : undefined;
+    this.stageArgs = [...(this.scenario?.stageArgs ?? []), ...options.extraArgs];
+  }
 
   get port(): number | undefined {
     return this.server?.port;
@@ -122,7 +136,8 @@ export class RunSession implements vscode.Disposable {
   }
 
   private startServer(): Promise<void> {
-    const { stage, binary, host, port, extraArgs, title } = this.options;
+    const { stage, binary, host, port, title } = this.options;
+    const extraArgs = this.stageArgs;
     return new Promise<void>((resolve, reject) => {
       const pty = new LineTerminal({
         start: (terminal) => {
@@ -172,23 +187,27 @@ export class RunSession implements vscode.Disposable {
     const server = this.server;
     if (!server) return;
     const { clients, host } = this.options;
+    const scenario = this.scenario;
     const traceStream = this.sink?.openStream();
     const trace = traceStream ? new ClientTraceWriter((bytes) => traceStream.write(bytes)) : undefined;
     let finished: () => void = () => undefined;
     this.clientDone = new Promise<void>((resolve) => (finished = resolve));
     const pty = new LineTerminal({
       start: (terminal) => {
-        terminal.writeNote(`$ server-models client --host ${host} --port ${server.port} -n ${clients}`);
-        runNotesClient({
-          host,
-          port: server.port,
-          connections: clients,
-          signal: this.clientAbort.signal,
-          onEvent: (event) => {
-            if (event.line !== undefined) terminal.writeLine(event.line);
-            trace?.event(event);
-          },
-        })
+        const onEvent = (event: ClientEvent) => {
+          if (event.line !== undefined) terminal.writeLine(event.line);
+          trace?.event(event);
+        };
+        let run: Promise<NotesClientResult>;
+        if (scenario) {
+          terminal.writeNote(vscode.l10n.t('Lesson scenario of {0}: {1}', this.options.stage.id, scenario.summary));
+          terminal.writeNote(vscode.l10n.t("(The notes' plain client instead: set serverModels.client to notes.)"));
+          run = runLessonScenario(scenario, { host, port: server.port, signal: this.clientAbort.signal, onEvent });
+        } else {
+          terminal.writeNote(`$ server-models client --host ${host} --port ${server.port} -n ${clients}`);
+          run = runNotesClient({ host, port: server.port, connections: clients, signal: this.clientAbort.signal, onEvent });
+        }
+        run
           .then((result) => {
             terminal.writeLine(result.elapsedLine);
             for (const failure of result.failures) terminal.writeLine(`ERROR: ${failure.message}`);

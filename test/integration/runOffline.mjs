@@ -15,7 +15,10 @@
 // VSCODE_TEST_TIMEOUT_MS (default 300000), VERBOSE=1, KEEP_TMP=1, SCREENSHOT_DIR (where a test's
 // screenshots go; see test/integration/suite/screenshot.ts), SERVER_MODELS_TEST_FILES (a comma-separated
 // list: only the suite files whose names contain one of them run), UNTRUSTED_WORKSPACE=1 (Workspace
-// Trust on: the test workspace opens untrusted).
+// Trust on: the test workspace opens untrusted), VIEWPORT (the browser's size, WIDTHxHEIGHT, default
+// 1400x900), VSCODE_LOCALE (the display language the server gives the workbench and the extension
+// host, e.g. `ko`; VS Code's own UI stays English without its language pack, the extension's strings
+// follow it).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -36,6 +39,13 @@ const codeServer =
 const chromePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const timeoutMs = Number(process.env.VSCODE_TEST_TIMEOUT_MS ?? 300_000);
 const verbose = Boolean(process.env.VERBOSE);
+const viewportMatch = /^(\d+)x(\d+)$/.exec(process.env.VIEWPORT ?? '1400x900');
+if (!viewportMatch) {
+  console.error(`integration: VIEWPORT must be WIDTHxHEIGHT, e.g. 1600x1000, not ${process.env.VIEWPORT}`);
+  process.exit(2);
+}
+const viewport = { width: Number(viewportMatch[1]), height: Number(viewportMatch[2]) };
+const locale = process.env.VSCODE_LOCALE;
 const started = Date.now();
 const say = (message) => console.log(`[integration +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
 
@@ -141,6 +151,7 @@ const server = spawn(
   process.execPath,
   [serverMain, '--host', '127.0.0.1', '--port', String(port), '--without-connection-token', '--accept-server-license-terms',
     '--enable-smoke-test-driver', '--disable-telemetry', ...(untrusted ? [] : ['--disable-workspace-trust']),
+    ...(locale ? ['--locale', locale] : []),
     '--user-data-dir', userData, '--server-data-dir', userData, '--extensions-dir', extensionsDir],
   { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
 );
@@ -156,7 +167,7 @@ server.stdout.on('data', onServerOutput);
 server.stderr.on('data', onServerOutput);
 let serverExited = false;
 server.on('exit', () => (serverExited = true));
-say(`VS Code ${vscodeVersion} (server from code-server) on 127.0.0.1:${port}`);
+say(`VS Code ${vscodeVersion} (server from code-server) on 127.0.0.1:${port}, ${viewport.width}x${viewport.height}${locale ? `, locale ${locale}` : ''}`);
 
 let browser;
 let exitCode = 1;
@@ -204,7 +215,17 @@ try {
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const page = await browser.newPage({ viewport, ...(locale ? { locale } : {}) });
+  if (locale) {
+    // The web workbench takes its display language from the message file of a language pack
+    // (it sets globalThis._VSCODE_NLS_LANGUAGE); offline there is no Korean pack, so the server's
+    // --locale alone leaves everything English. Setting what that file would set makes the
+    // workbench tell the extension host `ko`: the extension speaks Korean, VS Code's own strings
+    // stay English.
+    await page.addInitScript((language) => {
+      globalThis._VSCODE_NLS_LANGUAGE = language;
+    }, locale);
+  }
   let finish;
   const finished = new Promise((resolve) => (finish = resolve));
   await page.exposeFunction('codeAutomationLog', (type, args) => {

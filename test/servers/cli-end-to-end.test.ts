@@ -67,7 +67,7 @@ before(async () => {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'warning',
   });
-  const built = await cli(withBuildDir('build', '01-sequential', '06-epoll'), 300_000);
+  const built = await cli(withBuildDir('build', '01-sequential', '03-blocking-io', '06-epoll'), 300_000);
   assert.equal(built.code, 0, built.stderr);
 });
 
@@ -93,8 +93,8 @@ function elapsed(stdout: string): number {
 
 describe('server-models run', { timeout: 120_000 }, () => {
   test("01-sequential -n 3: the notes' log, the right bytes, and about 3x one client's time", async () => {
-    const one = await cli(withBuildDir('run', '01-sequential', '-n', '1'), 30_000);
-    const three = await cli(withBuildDir('run', '01-sequential', '-n', '3'), 60_000);
+    const one = await cli(withBuildDir('run', '01-sequential', '--notes-client', '-n', '1'), 30_000);
+    const three = await cli(withBuildDir('run', '01-sequential', '--notes-client', '-n', '3'), 60_000);
     assert.equal(one.code, 0, one.stderr);
     assert.equal(three.code, 0, three.stderr);
     assert.match(three.stdout, /^\[01-sequential\] listening on 127\.0\.0\.1:\d+$/m, "the server's lines are shown");
@@ -115,10 +115,22 @@ describe('server-models run', { timeout: 120_000 }, () => {
     assert.ok(elapsed(one.stdout) >= 2.1, 'one conversation takes its 2.2 s of pauses');
   });
 
+  test("by default, the stage's lesson scenario: 03-blocking-io starves conn1 until conn0 leaves", async () => {
+    const r = await cli(withBuildDir('run', '03-blocking-io'), 30_000);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^lesson scenario of 03-blocking-io: .+$/m, 'what to watch for, first');
+    assert.match(r.stdout, /^INFO:[^:]+:[^:]+:[^:]+:conn1 connects and sends while the thread is asleep in recv for conn0$/m, "the scenario's own line, in the notes' style");
+    const log = clientLog(r.stdout);
+    const at = (conn: number, what: string) => log.findIndex((l) => l.conn === conn && l.what === what);
+    assert.ok(at(1, 'sending') >= 0 && at(1, 'sending') < at(0, 'disconnecting'), 'conn1 sent while conn0 was served');
+    assert.ok(at(1, 'connected...') > at(0, 'disconnecting'), "conn1's '*' only after conn0 left");
+    assert.match(r.stdout, /^Elapsed: \d+\.\d+$/m);
+  });
+
   test('--trace records the server and the client on one time axis, and trace export writes Chrome JSON', async () => {
     const recording = path.join(work, 'run.smrec');
     const chrome = path.join(work, 'run.json');
-    const run = await cli(withBuildDir('run', '06-epoll', '-n', '2', '--trace', recording), 30_000);
+    const run = await cli(withBuildDir('run', '06-epoll', '--notes-client', '-n', '2', '--trace', recording), 30_000);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stderr, /recording written to .*run\.smrec: 2 streams, \d+ events/);
     const { model, problems } = await loadRecording(recording);

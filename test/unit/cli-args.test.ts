@@ -64,6 +64,7 @@ const usageMistakes: readonly (readonly [string[], RegExp])[] = [
   [['run'], /missing argument/],
   [['run', '01-sequential', '-n', 'x'], /--connections must be a whole number/],
   [['run', '01-sequential', 'extra'], /unexpected argument 'extra'/],
+  [['run', '01-sequential', '-n', '3'], /-n is for the notes' client: add --notes-client/],
   [['client'], /--port is required/],
   [['client', '--port', '70000'], /--port must be from 1 to 65535/],
   [['trace', 'import', 'x'], /unknown trace action 'import'/],

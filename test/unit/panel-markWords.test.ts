@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { PANEL_STRINGS_EN, PANEL_STRINGS_KO } from '../../src/core/panel/strings';
 import { MARK_THEME_COLOR, markStringKey, STAGE_STATES } from '../../src/core/trace/states';
 import type { TraceKindName } from '../../src/core/trace/format';
+import { MOMENTS, momentStringKey } from '../../src/core/notes/moments';
 
 test('every mark a stage can show has words in English and Korean', () => {
   const marks = new Set<TraceKindName>([...Object.keys(MARK_THEME_COLOR) as TraceKindName[], ...Object.values(STAGE_STATES).flatMap((s) => s.marks)]);
@@ -15,4 +16,13 @@ test('every mark a stage can show has words in English and Korean', () => {
   }
   assert.equal(markStringKey('CONN_ACCEPTED'), 'markConnAccepted');
   assert.equal(PANEL_STRINGS_EN[markStringKey('WORK_SUBMITTED')], 'work handed to the pool');
+});
+
+test('every moment of the notes has its title in the panel’s English and Korean strings, as moments.ts says it', () => {
+  for (const moment of MOMENTS) {
+    const key = momentStringKey(moment.id);
+    assert.equal(PANEL_STRINGS_EN[key], moment.title.en, `${moment.id}: ${key} in English`);
+    assert.equal(PANEL_STRINGS_KO[key], moment.title.ko, `${moment.id}: ${key} in Korean`);
+  }
+  assert.equal(momentStringKey('first-eagain'), 'momentFirstEagain');
 });

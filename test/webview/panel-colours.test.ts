@@ -18,6 +18,9 @@
  *
  * A state drawn as a thin line (an idle pool or carrier thread) is told apart from bars by its
  * shape, whatever its colour: the test checks that shape on the canvas.
+ *
+ * Lane chips (LANE_THEME_COLORS) are no state's colour and differ from every state's, so that a
+ * lane's chip never reads as a state; the palettes leave no room for 30 there (see states.ts).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -26,15 +29,17 @@ import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource, type Record
 import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording } from '../../src/core/trace/recording';
 import {
   LANE_STATE_NAMES,
+  LANE_THEME_COLORS,
   LaneState,
   shownState,
   STAGE_STATES,
   STATE_FILL,
+  STATE_THEME_COLOR,
   type LaneStateName,
   type StageStates,
 } from '../../src/core/trace/states';
 import { laneOrder } from '../../webview/panel/laneOrder';
-import { canvasPixel, PanelHarness, viewWindow, type PanelPage } from './panelHarness';
+import { canvasPixel, PanelHarness, TRUE_TIME_STATE, viewWindow, type PanelPage } from './panelHarness';
 import { applyTheme, THEMES, type WebviewTheme } from './themes';
 
 const MIN_DELTA_E = 30;
@@ -140,11 +145,16 @@ function everyState(): Uint8Array {
   ]);
 }
 
-/** What the panel resolved in one theme: each legend entry's colour on the editor background. */
+/** What the panel resolved in one theme: each legend entry's and lane chip's colour on the editor background. */
 interface Resolved {
   readonly states: ReadonlyMap<LaneStateName, Rgb>;
   readonly marks: ReadonlyMap<TraceKindName, Rgb>;
+  /** By theme colour id (LANE_THEME_COLORS). */
+  readonly lanes: ReadonlyMap<string, Rgb>;
 }
+
+/** Lane chips differ from every state (they are not the same colour) and clearly from each other. */
+const LANE_FROM_STATE_DELTA_E = 10;
 
 const DRAWN_STATES: readonly LaneStateName[] = LANE_STATE_NAMES.filter((name) => name !== 'done' && name !== 'gone');
 const CLIENT_STATES: ReadonlySet<LaneStateName> = new Set(['queued', 'connected', 'awaitingReply']);
@@ -166,7 +176,8 @@ describe('the recording panel’s colours in Dark Modern and Light Modern', () =
 
   /** Opens the recording in a theme and reads the legend's colours and the canvas's pixels. */
   async function inTheme<T>(theme: WebviewTheme, body: (panel: PanelPage) => Promise<T>): Promise<T> {
-    return harness.with({ width: 1000, height: 1400 }, async (panel) => {
+    // In true time: the checks below place times on the plot linearly.
+    return harness.with({ width: 1000, height: 1400, savedState: TRUE_TIME_STATE }, async (panel) => {
       await applyTheme(panel.page, theme);
       await panel.init();
       await panel.load(bytes, model.eventCount);
@@ -191,7 +202,11 @@ describe('the recording panel’s colours in Dark Modern and Light Modern', () =
           if (Object.hasOwn(LaneState, key)) states.set(key as LaneStateName, composite(colour, background));
           else for (const kind of key.split(',')) marks.set(kind as TraceKindName, composite(colour, background));
         }
-        resolved.set(theme.name, { states, marks });
+        const chips = await panel.page.evaluate<{ id: string; colour: string }[]>(
+          `[...document.querySelectorAll('table.lanes .chip')].map((chip) => ({ id: chip.dataset.colour, colour: getComputedStyle(chip).backgroundColor }))`,
+        );
+        const lanes = new Map(chips.map(({ id, colour }) => [id, composite(colour, background)] as const));
+        resolved.set(theme.name, { states, marks, lanes });
       });
     }
   });
@@ -297,22 +312,45 @@ describe('the recording panel’s colours in Dark Modern and Light Modern', () =
     assert.deepEqual([...new Set(close)], []);
   });
 
-  it('lists a stage’s states before they appear, and any other state once it is drawn', () =>
+  it(`gives lanes chips in colours of their own: no state's, ΔE76 ≥ ${LANE_FROM_STATE_DELTA_E} from every state and ≥ ${MIN_DELTA_E} from each other`, () => {
+    assert.deepEqual(
+      LANE_THEME_COLORS.filter((id) => Object.values(STATE_THEME_COLOR).includes(id)),
+      [],
+      'no lane colour is a state colour',
+    );
+    const close: string[] = [];
+    for (const theme of THEMES) {
+      const { states, lanes } = resolved.get(theme.name)!;
+      assert.deepEqual([...lanes.keys()].sort(), [...LANE_THEME_COLORS].sort(), `${theme.name}: the lane table shows every lane colour`);
+      for (const [id, colour] of lanes) {
+        for (const [state, stateColour] of states) {
+          const d = deltaE(colour, stateColour);
+          if (d < LANE_FROM_STATE_DELTA_E) close.push(`${theme.name}: lane ${id} ${css(colour)} and ${state} ${css(stateColour)} are ${d.toFixed(1)} apart`);
+        }
+        for (const [other, otherColour] of lanes) {
+          const d = deltaE(colour, otherColour);
+          if (other > id && d < MIN_DELTA_E) close.push(`${theme.name}: lanes ${id} and ${other} are ${d.toFixed(1)} apart`);
+        }
+      }
+    }
+    assert.deepEqual(close, []);
+  });
+
+  it('lists only the states and marks drawn: none before any event, each once it is drawn', () =>
     harness.with({}, async (panel) => {
       const stage = STAGES.find((s) => s.id === '07-libuv')!;
       await panel.initStage(stage, 'live');
       const keys = () => panel.page.evaluate<string[]>(`[...document.querySelectorAll('.legend li')].map((li) => li.dataset.key)`);
-      const inOrder = (names: readonly LaneStateName[]) => DRAWN_STATES.filter((n) => names.includes(n));
-      await panel.waitFor(`document.querySelectorAll('.legend li').length > 0`, 'a legend');
-      assert.deepEqual(await keys(), inOrder(STAGE_STATES['07-libuv'].states), 'before any event: the stage’s states');
-      // A wait in recv is not one of 07's states, but this recording draws one.
+      await panel.waitFor(`document.querySelector('.empty')?.textContent`, 'the empty panel');
+      assert.deepEqual(await keys(), [], 'before any event: nothing drawn, nothing listed');
+      // A wait in recv is not one of 07's states, but this recording draws one: it is explained.
       const head = encodeHeader({ source: TraceSource.server, pid: 7, startNs: 0n, startUnixNs: 0n, clock: 'CLOCK_MONOTONIC' });
       await panel.load(
         concatBytes([encodeRecordingHeader(), encodeBlock(0, concatBytes([head, encodeRecords([rec(0, 1, Kind.THREAD_STARTED), rec(1000, 1, Kind.RECV_BEGIN), rec(2000, 1, Kind.CONN_ACCEPTED)])]))]),
         3,
       );
       await panel.waitFor(`document.querySelector('.legend li[data-key="waitRecv"]')`, 'waitRecv listed');
-      assert.deepEqual(await keys(), [...inOrder([...STAGE_STATES['07-libuv'].states, 'waitRecv']), 'CONN_ACCEPTED']);
+      assert.deepEqual(await keys(), ['running', 'waitRecv', 'CONN_ACCEPTED']);
       assert.deepEqual(panel.errors, []);
     }));
 });

@@ -20,7 +20,7 @@ import {
   STATE_THEME_COLOR,
 } from '../../src/core/trace/states';
 import { laneOrder } from '../../webview/panel/laneOrder';
-import { canvasPixel, coveredColumns, PanelHarness, rowPixels, viewWindow, type PanelPage } from './panelHarness';
+import { canvasPixel, coveredColumns, PanelHarness, rowPixels, TRUE_TIME_STATE, viewWindow, type PanelPage } from './panelHarness';
 
 const AXIS = 22;
 const ROW = 20;
@@ -161,8 +161,9 @@ describe('what the recording panel draws', () => {
       assert.deepEqual(panel.errors, []);
     }));
 
+  // In true time, like the two below: on the collapsed axis each 0.9 ms wait without an event is a gap.
   it('draws a long wait whole when a short call starts in the same pixel column', () =>
-    harness.with({}, async (panel) => {
+    harness.with({ savedState: TRUE_TIME_STATE }, async (panel) => {
       // Twenty cycles of 1 ms: a 10 ns send, then a 0.9 ms wait in recv beginning 10 ns later.
       const records = [rec(0, 1, Kind.THREAD_STARTED)];
       for (let k = 0; k < 20; k++) {
@@ -181,7 +182,7 @@ describe('what the recording panel draws', () => {
     }));
 
   it('never leaves the timeline blank when it is resized', () =>
-    harness.with({}, async (panel) => {
+    harness.with({ savedState: TRUE_TIME_STATE }, async (panel) => {
       const bytes = serverOnly([rec(0, 1, Kind.THREAD_STARTED), rec(1000, 1, Kind.RECV_BEGIN, 0, 4), rec(900_000, 1, Kind.RECV_END, 16, 4)]);
       await setColours(panel, { [STATE_THEME_COLOR.waitRecv]: MAGENTA });
       await panel.init();
@@ -206,7 +207,7 @@ describe('what the recording panel draws', () => {
     }));
 
   it('draws a pool thread’s work over its idle life', () =>
-    harness.with({}, async (panel) => {
+    harness.with({ savedState: TRUE_TIME_STATE }, async (panel) => {
       // A thread that only works is a pool thread: idle (charts.lines) around its work (charts.red).
       const bytes = serverOnly([rec(0, 2, Kind.THREAD_STARTED), rec(1_000_000, 2, Kind.WORK_STARTED, 97), rec(15_000_000, 2, Kind.WORK_DONE, 1), rec(16_000_000, 2, Kind.THREAD_EXITED)]);
       const model = readRecording(bytes).model;

@@ -22,7 +22,7 @@ import { TraceSink } from '../../src/core/trace/sink';
 import { kindName } from '../../src/core/trace/format';
 import { cssVariable, LANE_STATE_NAMES, LaneKind, LaneState, shownState, STAGE_STATES, STATE_THEME_COLOR, type LaneStateId, type LaneStateName } from '../../src/core/trace/states';
 import { laneOrder } from '../../webview/panel/laneOrder';
-import { coveredColumns, PanelHarness, rowPixels, viewWindow } from './panelHarness';
+import { coveredColumns, PanelHarness, plotX, rowPixels } from './panelHarness';
 
 const SERVERS = join(__dirname, '..', '..', 'servers');
 const CLIENTS = 3;
@@ -160,7 +160,8 @@ describe('the panel with real recordings of every stage', () => {
         assert.ok(magenta > 0, `${stage.id}: "${lesson}" drawn in a server lane`);
         // And as much of it as the recording has: every column inside a lesson span shows it (but
         // the cursor's two).
-        const view = await viewWindow(panel);
+        // On the axis the panel shows by default (idle stretches collapsed).
+        const { x: view } = await plotX(panel, model);
         for (const { l, r } of lessonRows) {
           const expected = coveredColumns(l, LaneState[lesson], view, plotWidth, model.maxTime);
           assert.ok(

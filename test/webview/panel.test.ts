@@ -1,17 +1,21 @@
 /**
  * The recording panel's bundle in headless Chromium, behind the host's real HTML shell and CSP:
  * it draws lanes in theme colours, steps, reveals source lines, survives a reload, runs live,
- * speaks Korean, and opens and pans a million events fast enough.
+ * speaks Korean, finds the notes' moments and goes to them, and opens and pans a million events
+ * fast enough.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource, type RecordFields } from '../../src/core/trace/format';
-import { concatBytes, encodeBlock, encodeRecordingHeader } from '../../src/core/trace/recording';
+import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording } from '../../src/core/trace/recording';
+import { detectMoments } from '../../src/core/notes/momentDetector';
+import { STAGES } from '../../src/core/stages';
 import { cssVariable, STATE_THEME_COLOR } from '../../src/core/trace/states';
 import { syntheticRecording } from '../../src/core/trace/syntheticRecording';
-import { PANEL_STRINGS_KO } from '../../src/core/panel/strings';
+import { PANEL_STRINGS_EN, PANEL_STRINGS_KO } from '../../src/core/panel/strings';
+import { formatNs } from '../../webview/panel/text';
 import type { CursorLinesMessage, RevealSourceMessage } from '../../src/core/panel/protocol';
-import { measureFps, PanelHarness, type PanelPage } from './panelHarness';
+import { measureFps, PanelHarness, TRUE_TIME_STATE, viewWindow, type PanelPage } from './panelHarness';
 
 /**
  * Sequential server: main waits in accept most of the time; two clients, the second queued.
@@ -42,6 +46,50 @@ function sequentialRecording(scale = 1): Uint8Array {
     encodeBlock(0, encodeRecords(server.map((r) => ({ ...r, timeNs: Number(r.timeNs) * scale })))),
     encodeBlock(1, encodeRecords(client.map((r) => ({ ...r, timeNs: Number(r.timeNs) * scale })))),
   ]);
+}
+
+/** The moments' titles as the English table has them. */
+const MOMENT_TITLE = { backlog: PANEL_STRINGS_EN.momentClientInBacklog, starved: PANEL_STRINGS_EN.momentSecondClientStarved };
+
+/**
+ * A blocking server (03) busy with conn0 while conn1 waits unacknowledged, in two chunks: the
+ * first reaches 100 ms of conn1's wait (it is in the backlog), the second 500 ms (starved).
+ */
+function blockingMoments(): [Uint8Array, Uint8Array] {
+  const ms = 1_000_000;
+  const head = (source: number, pid: number) => encodeHeader({ source, pid, startNs: 0n, startUnixNs: 0n, clock: 'CLOCK_MONOTONIC' });
+  const first = concatBytes([
+    encodeRecordingHeader(),
+    encodeBlock(0, concatBytes([head(TraceSource.server, 7), encodeName(Kind.NAME_PROCESS, 0, '03-blocking-io', 0), encodeName(Kind.NAME_LANE, 1, 'main', 0)])),
+    encodeBlock(1, concatBytes([head(TraceSource.client, 8), encodeName(Kind.NAME_LANE, 1, 'conn0', 0), encodeName(Kind.NAME_LANE, 2, 'conn1', 0)])),
+    encodeBlock(0, encodeRecords([
+      { timeNs: 1 * ms, lane: 1, kind: Kind.THREAD_STARTED },
+      { timeNs: 2 * ms, lane: 1, kind: Kind.ACCEPT_BEGIN, fd: 3 },
+      { timeNs: 10 * ms, lane: 1, kind: Kind.ACCEPT_END, fd: 3, value: 4 },
+      { timeNs: 10.1 * ms, lane: 1, kind: Kind.CONN_ACCEPTED, fd: 4 },
+      { timeNs: 11 * ms, lane: 1, kind: Kind.RECV_BEGIN, fd: 4 },
+    ])),
+    encodeBlock(1, encodeRecords([
+      { timeNs: 5 * ms, lane: 1, kind: Kind.CLIENT_CONNECT },
+      { timeNs: 5.1 * ms, lane: 1, kind: Kind.CLIENT_CONNECTED, value: 50001 },
+      { timeNs: 10.2 * ms, lane: 1, kind: Kind.CLIENT_ACK },
+      { timeNs: 20 * ms, lane: 2, kind: Kind.CLIENT_CONNECT },
+      { timeNs: 20.1 * ms, lane: 2, kind: Kind.CLIENT_CONNECTED, value: 50002 },
+      { timeNs: 150 * ms, lane: 1, kind: Kind.CLIENT_SEND, value: 3 },
+    ])),
+  ]);
+  const second = concatBytes([
+    encodeBlock(0, encodeRecords([{ timeNs: 150.2 * ms, lane: 1, kind: Kind.RECV_END, fd: 4, value: 3 }, { timeNs: 150.3 * ms, lane: 1, kind: Kind.RECV_BEGIN, fd: 4 }])),
+    encodeBlock(1, encodeRecords([{ timeNs: 150.4 * ms, lane: 1, kind: Kind.CLIENT_RECEIVE, value: 3 }, { timeNs: 700 * ms, lane: 1, kind: Kind.CLIENT_SEND, value: 3 }])),
+    // Much later conn0 leaves and conn1 is served: not part of either moment.
+    encodeBlock(0, encodeRecords([
+      { timeNs: 1500 * ms, lane: 1, kind: Kind.CONN_CLOSED, fd: 4 },
+      { timeNs: 1500.1 * ms, lane: 1, kind: Kind.ACCEPT_BEGIN, fd: 3 },
+      { timeNs: 1500.2 * ms, lane: 1, kind: Kind.ACCEPT_END, fd: 3, value: 5 },
+    ])),
+    encodeBlock(1, encodeRecords([{ timeNs: 1500 * ms, lane: 1, kind: Kind.CLIENT_CLOSE }, { timeNs: 1500.3 * ms, lane: 2, kind: Kind.CLIENT_ACK }])),
+  ]);
+  return [first, second];
 }
 
 const MAGENTA = '#ff00ff';
@@ -105,8 +153,9 @@ describe('recording panel in Chromium', () => {
       assert.ok(buttons.includes('Next event') && buttons.includes('Play'), `labelled buttons: ${buttons.join()}`);
     }));
 
+  // In true time: the click below aims at 40 % of the plot, in the middle of the accept wait.
   it('steps with the keys, moves the detail pane, and tells the host where each thread is', () =>
-    harness.with({}, async (panel) => {
+    harness.with({ savedState: TRUE_TIME_STATE }, async (panel) => {
       await panel.init();
       await sequential(panel);
       await panel.page.focus('canvas.timeline');
@@ -205,22 +254,76 @@ describe('recording panel in Chromium', () => {
       assert.equal(await panel.page.evaluate<string>(`document.documentElement.lang`), 'ko');
     }));
 
-  it('flags a moment of the notes on the timeline and says what it was', () =>
+  it('finds the moments of the notes itself, flags and lists them, keeps one banner, and goes to a moment', () =>
     harness.with({}, async (panel) => {
       // The moment colour is the theme's warning colour; make it one no lane uses.
       await panel.page.evaluate(`document.body.style.setProperty('--vscode-editorWarning-foreground', '${MAGENTA}')`);
-      await panel.init();
-      await sequential(panel);
-      const magentaPixels = () =>
+      const stage = STAGES.find((s) => s.id === '03-blocking-io')!;
+      await panel.initStage(stage, 'live');
+      const [first, second] = blockingMoments();
+      const model = readRecording(concatBytes([first, second])).model;
+      const found = detectMoments(model);
+      assert.deepEqual(found.map((m) => m.id), ['client-in-backlog', 'second-client-starved'], 'the recording has two moments');
+      const banners = () => panel.page.evaluate<string[]>(`[...document.querySelectorAll('.notices .moment')].map((p) => p.firstChild.textContent)`);
+      const buttons = () => panel.page.evaluate<string[]>(`[...document.querySelectorAll('ol.moments button')].map((b) => b.dataset.moment + ' ' + b.textContent)`);
+      const flagPixels = () =>
         panel.page.evaluate<number>(`(() => {
           const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
           let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) n++; return n; })()`);
-      assert.equal(await magentaPixels(), 0, 'nothing flagged before');
-      await panel.deliver({ type: 'moment', timeNs: 50_000, title: 'Moment: a client waits in the listen backlog' });
-      await panel.waitFor(`[...document.querySelectorAll('.notices .info')].some((p) => p.textContent.includes('listen backlog'))`, 'the moment notice');
-      await panel.waitFor(`(() => { const c = document.querySelector('canvas'); const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) return true; return false; })()`, 'the flag drawn');
-      assert.ok((await magentaPixels()) > 20, 'a line across the lanes');
+
+      // The first chunk reaches the first moment: a banner, a flag, a button.
+      await panel.deliver({ type: 'records', bytes: first });
+      await panel.waitFor(`document.querySelectorAll('ol.moments button').length === 1`, 'the first moment listed');
+      assert.deepEqual(await banners(), [`Moment: ${MOMENT_TITLE.backlog}`]);
+      await panel.waitFor(`document.body.dataset.draws > 0`, 'a frame');
+      assert.ok((await flagPixels()) > 20, 'a flag and a line across the lanes');
+      // The host's own moment message (its detector feeds the notes view) adds nothing.
+      await panel.deliver({ type: 'moment', timeNs: found[0].time, title: `Moment: ${MOMENT_TITLE.backlog}` });
+      // The second chunk: the next moment replaces the banner.
+      await panel.deliver({ type: 'records', bytes: second });
+      await panel.waitFor(`document.querySelectorAll('ol.moments button').length === 2`, 'both moments listed');
+      assert.deepEqual(await banners(), [`Moment: ${MOMENT_TITLE.starved}`], 'one banner, the newest moment');
+      const origin = model.minTime;
+      assert.deepEqual(await buttons(), [
+        `client-in-backlog ${formatNs(found[0].time - origin)}${MOMENT_TITLE.backlog}`,
+        `second-client-starved ${formatNs(found[1].time - origin)}${MOMENT_TITLE.starved}`,
+      ]);
+
+      // A button (here from the keyboard) zooms to its moment, with the events around it, and puts the cursor on it.
+      const before = await viewWindow(panel);
+      await panel.page.focus('ol.moments li:nth-child(2) button');
+      await panel.page.keyboard.press('Enter');
+      await panel.cursorAt(model.positionOf(found[1].event), 'the cursor on the second moment');
+      const [start, end] = await viewWindow(panel);
+      // Starved since it connected: its context is that wait, from the connect to the flag.
+      assert.ok(end - start < before[1] - before[0], `zoomed in: ${start}..${end} from ${before.join('..')}`);
+      assert.ok(start <= model.events.time.get(found[1].event) && found[1].time <= end, `the wait in view: ${start}..${end}`);
+      // Its flag in the ruler (found where it is drawn: the first one from the left) does the same for the first moment.
+      await panel.page.keyboard.press('0');
+      await panel.waitFor(`document.body.dataset.view !== '${Math.round(start)}..${Math.round(end)}'`, 'the whole recording again');
+      const [fitStart, fitEnd] = await viewWindow(panel);
+      const flagX = await panel.page.evaluate<number>(`(() => {
+        const c = document.querySelector('canvas.timeline'); const dpr = c.width / c.clientWidth;
+        const d = c.getContext('2d').getImageData(0, Math.round(5 * dpr), c.width, 1).data;
+        for (let i = 0; i < d.length; i += 4) if (d[i] === 255 && d[i + 1] === 0 && d[i + 2] === 255) return i / 4 / dpr + 2;
+        return -1; })()`);
+      assert.ok(flagX > 0, 'a flag in the ruler');
+      const box = (await panel.page.locator('canvas.timeline').boundingBox())!;
+      await panel.page.mouse.click(box.x + flagX, box.y + 5);
+      await panel.cursorAt(model.positionOf(found[0].event), 'the cursor on the first moment');
+      const [flagStart, flagEnd] = await viewWindow(panel);
+      // (In true time: the collapsed axis puts the window's margins in pauses, which are long.)
+      assert.ok(
+        flagStart <= model.events.time.get(found[0].event) && found[0].time <= flagEnd && flagEnd - flagStart < fitEnd - fitStart,
+        `zoomed to the first moment: ${flagStart}..${flagEnd} of ${fitStart}..${fitEnd}, moment at ${found[0].time}`,
+      );
+      // The banner's button goes to its moment too; the moments pane marks the one gone to.
+      await panel.page.keyboard.press('Home');
+      await panel.cursorAt(0, 'the first event');
+      await panel.page.click('.notices .moment button');
+      await panel.cursorAt(model.positionOf(found[1].event), 'the cursor on the banner’s moment');
+      await panel.waitFor(`document.querySelector('ol.moments button[aria-current="true"]')?.dataset.moment === 'second-client-starved'`, 'the current moment marked');
+      assert.deepEqual(panel.errors, []);
     }));
 
   it('shows a damaged recording’s problem instead of failing', () =>

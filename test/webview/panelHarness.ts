@@ -14,6 +14,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type { AddressInfo } from 'node:net';
 import type { HostToPanelMessage, PanelToHostMessage, PanelViewState } from '../../src/core/panel/protocol';
 import type { Lane } from '../../src/core/trace/lane';
+import type { TraceModel } from '../../src/core/trace/model';
+import { TimeAxis, TRUE_TIME } from '../../src/core/trace/timeAxis';
 import type { LaneStateId } from '../../src/core/trace/states';
 import type { StageInfo } from '../../src/core/stages';
 import { PANEL_STRINGS_EN } from '../../src/core/panel/strings';
@@ -282,13 +284,16 @@ export class PanelPage extends WebviewPage<HostToPanelMessage, PanelToHostMessag
   /**
    * Delivers a recording fetched from the harness (bytes never cross evaluate()) and returns how
    * long the panel took from the message to the end of its first frame with the data, in ms.
+   * With `chunkBytes`, as the host sends a file: messages of that many bytes, back to back.
    */
-  async deliverServed(path: string): Promise<number> {
+  async deliverServed(path: string, chunkBytes = Infinity): Promise<number> {
     return this.page.evaluate<number>(`(async () => {
       const bytes = new Uint8Array(await (await fetch(${JSON.stringify(path)})).arrayBuffer());
+      const chunk = ${Number.isFinite(chunkBytes) ? chunkBytes : 'Infinity'};
       const drawsBefore = Number(document.body.dataset.draws ?? 0);
       const start = performance.now();
-      window.__deliver({ type: 'records', bytes });
+      if (chunk >= bytes.length) window.__deliver({ type: 'records', bytes });
+      else for (let at = 0; at < bytes.length; at += chunk) window.__deliver({ type: 'records', bytes: bytes.slice(at, at + chunk) });
       await new Promise((resolve) => {
         const check = () => (Number(document.body.dataset.draws ?? 0) > drawsBefore ? resolve() : requestAnimationFrame(check));
         requestAnimationFrame(check);
@@ -360,8 +365,8 @@ export async function rowPixels(panel: PanelPage, rows: number, rgb: readonly nu
  * How many whole plot columns the lane's spans of `state` cover in the view `[start, end]`
  * (`plotWidth` CSS px): each of them must show that state's colour.
  */
-export function coveredColumns(lane: Lane, state: LaneStateId, view: readonly [number, number], plotWidth: number, nowNs: number): number {
-  const x = (t: number) => ((t - view[0]) / (view[1] - view[0])) * plotWidth;
+export function coveredColumns(lane: Lane, state: LaneStateId, view: readonly [number, number] | PlotX, plotWidth: number, nowNs: number): number {
+  const x = typeof view === 'function' ? view : (t: number) => ((t - view[0]) / (view[1] - view[0])) * plotWidth;
   let columns = 0;
   for (const level of lane.levels) {
     for (let i = 0; i < level.length; i++) {
@@ -379,6 +384,26 @@ export async function viewWindow(panel: PanelPage): Promise<[number, number]> {
   const [start, end] = ((await panel.dataset()).view ?? '').split('..').map(Number);
   return [start, end];
 }
+
+/** Plot x (CSS px from the plot's left edge) of a true time, as the panel draws it. */
+export type PlotX = (t: number) => number;
+
+/**
+ * Where the panel draws true time `t`, on the axis it shows: true time, or the collapsed axis,
+ * rebuilt here from the same model (src/core/trace/timeAxis.ts is deterministic in the events).
+ */
+export async function plotX(panel: PanelPage, model: TraceModel): Promise<{ x: PlotX; plotWidth: number; labels: number }> {
+  const data = await panel.dataset();
+  const [start, end] = (data.viewUnits ?? '').split('..').map(Number);
+  const width = await panel.page.evaluate<number>(`document.querySelector('canvas.timeline').clientWidth`);
+  const labels = Math.min(190, Math.floor(width * 0.3));
+  const plotWidth = width - labels;
+  const axis = data.axis === 'true' ? TRUE_TIME : TimeAxis.of(model);
+  return { x: (t) => ((axis.unitsAt(t) - start) / (end - start)) * plotWidth, plotWidth, labels };
+}
+
+/** A saved view state that only asks for true time (of a recording no test opens: nothing else is restored). */
+export const TRUE_TIME_STATE: PanelViewState = { recording: '/nowhere/true-time.smrec', cursorNs: 0, viewStartNs: 0, viewEndNs: 0, speed: 1, axis: 'true' };
 
 /** The colour of the timeline canvas at a point (CSS px), as [r, g, b]. */
 export async function canvasPixel(panel: PanelPage, x: number, y: number): Promise<[number, number, number]> {
@@ -434,5 +459,56 @@ export async function measureFps(panel: PanelPage): Promise<FrameRates> {
     const zoom = await run((i) => canvas.dispatchEvent(new WheelEvent('wheel', { deltaY: i % 20 < 10 ? -60 : 60, clientX: x, clientY: y, bubbles: true, cancelable: true })));
     const drawMs = (drawnMs() - msBefore) / Math.max(1, draws() - drawsBefore);
     return { pan, zoom, idle, drawMs };
+  })()`);
+}
+
+/**
+ * The recording panel's timeline sampled along the middle of each of the first `rows` lane rows
+ * (scrolled to the top): the colour of every plot column (CSS px, left to right), as "r,g,b".
+ * Where rowPixels counts, this says where: which rows show what at the same time.
+ */
+export async function rowColumns(panel: PanelPage, rows: number): Promise<{ plotWidth: number; rows: string[][] }> {
+  return panel.page.evaluate<{ plotWidth: number; rows: string[][] }>(`(() => {
+    const canvas = document.querySelector('canvas.timeline');
+    const dpr = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext('2d');
+    const labels = Math.min(190, Math.floor(canvas.clientWidth * 0.3));
+    const plotWidth = canvas.clientWidth - labels;
+    const out = [];
+    for (let r = 0; r < ${rows}; r++) {
+      const y = Math.round((22 + r * 20 + 10) * dpr);
+      const d = ctx.getImageData(Math.round(labels * dpr), y, Math.round(plotWidth * dpr), 1).data;
+      const row = [];
+      for (let x = 0; x < plotWidth; x++) {
+        const i = Math.floor(x * dpr + dpr / 2) * 4;
+        row.push(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
+      }
+      out.push(row);
+    }
+    return { plotWidth, rows: out };
+  })()`);
+}
+
+/**
+ * The plot's pixels of exactly `rgb` in a horizontal band of the timeline (CSS px from the
+ * canvas's top): in how many columns, and at how many different heights.
+ */
+export async function bandPixels(panel: PanelPage, top: number, height: number, rgb: readonly number[]): Promise<{ columns: number; heights: number }> {
+  return panel.page.evaluate<{ columns: number; heights: number }>(`(() => {
+    const canvas = document.querySelector('canvas.timeline');
+    const dpr = canvas.width / canvas.clientWidth;
+    const ctx = canvas.getContext('2d');
+    const labels = Math.min(190, Math.floor(canvas.clientWidth * 0.3));
+    const x0 = Math.round(labels * dpr), width = canvas.width - x0;
+    const y0 = Math.round(${top} * dpr), rows = Math.max(1, Math.round(${height} * dpr));
+    const d = ctx.getImageData(x0, y0, width, rows).data;
+    const columns = new Uint8Array(width), heights = new Uint8Array(rows);
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] === ${rgb[0]} && d[i + 1] === ${rgb[1]} && d[i + 2] === ${rgb[2]}) {
+        columns[(i / 4) % width] = 1;
+        heights[Math.floor(i / 4 / width)] = 1;
+      }
+    }
+    return { columns: columns.reduce((n, c) => n + c, 0) / dpr, heights: heights.reduce((n, c) => n + c, 0) };
   })()`);
 }

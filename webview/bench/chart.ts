@@ -5,15 +5,25 @@
  * the webview's CSP allows; its stylesheet comes bundled (dist/webview/bench.css).
  */
 import uPlot from 'uplot';
-import { LANE_THEME_COLORS } from '../../src/core/trace/states';
 import type { Palette } from '../panel/colors';
 import type { ChartSpec, LineStyle, Text, ValueKind } from './model';
 
 /**
- * Series colours: the theme colour ids the recording panel gives its lanes, in the same order;
- * a previous run uses the muted description colour instead.
+ * Series colours, as theme colour ids: the charts palette first (the run in focus is
+ * charts.blue), then two terminal colours; a previous run uses the muted description colour
+ * instead. (Not the recording panel's lane colours: those avoid its state colours, which a
+ * chart of runs has no reason to.)
  */
-export const SERIES_COLORS: readonly string[] = LANE_THEME_COLORS;
+export const SERIES_COLORS: readonly string[] = [
+  'charts.blue',
+  'charts.orange',
+  'charts.green',
+  'charts.purple',
+  'charts.red',
+  'charts.yellow',
+  'terminal.ansiCyan',
+  'terminal.ansiMagenta',
+];
 
 const DASHES: Readonly<Record<LineStyle, number[] | undefined>> = { solid: undefined, dotted: [2, 4], dashed: [8, 5] };
 const HEIGHT = 260;

@@ -6,8 +6,7 @@ import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, Threa
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { isStageId } from '../../src/core/stages';
-import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, STAGE_STATES, type LaneStateId } from '../../src/core/trace/states';
+import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, type LaneStateId } from '../../src/core/trace/states';
 import { Palette } from './colors';
 import { StepCursor } from './cursor';
 import { laneKindWords } from './describe';
@@ -15,21 +14,33 @@ import { el } from './dom';
 import type { Host } from './host';
 import { bindKeys, bindPointer, type TimelineInput } from './input';
 import { laneOrder } from './laneOrder';
+import { momentWindow, PanelMoments, type PanelMoment } from './moments';
 import { buildLayout, type Layout } from './layout';
-import type { TimelineView } from './timeline';
+import { AXIS_HEIGHT, type TimelineView } from './timeline';
 import { ShownKinds } from './shownKinds';
 import { formatNs, Strings } from './text';
 import { Viewport } from './viewport';
+import { TimeAxis, TRUE_TIME } from '../../src/core/trace/timeAxis';
+import { CounterTracks } from './counterTracks';
 
 /** Panes and the lane table refresh at most this often while playing (ms). */
 const PANE_INTERVAL_MS = 100;
 const CURSOR_LINES_DELAY_MS = 120;
 const SAVE_DELAY_MS = 300;
+/** A moment's flag in the ruler starts at its time and is 7 px wide: its centre, and how near a click must be. */
+const MOMENT_FLAG_CENTRE_PX = 3.5;
+const MOMENT_FLAG_SLOP_PX = 6;
 
 export class PanelApp implements TimelineInput {
   private readonly strings = new Strings(undefined);
   private readonly palette = new Palette(document.body);
   private readonly viewport = new Viewport();
+  /** The collapsed time axis, built as the recording arrives; shown unless `trueTime`. */
+  private timeAxis = new TimeAxis();
+  private trueTime = false;
+  private readonly counterTracks = new CounterTracks();
+  private readonly gapLabelCache = new Map<number, readonly [string, string]>();
+  private gapLabelVersion = -1;
   private ui: Layout | undefined;
   private reader = new RecordingReader();
   private mode: 'live' | 'recording' = 'recording';
@@ -37,8 +48,14 @@ export class PanelApp implements TimelineInput {
   private stage: PanelStage | undefined;
   /** Lane indices in display order: laneOrder() of the model, redone with every chunk of data. */
   private rows: number[] = [];
-  /** Moments of the notes the host found in this recording. */
-  private moments: { timeNs: number; title: string }[] = [];
+  /** Moments of the notes in this recording, found here from its bytes (live and reopened alike). */
+  private readonly moments = new PanelMoments(this.strings);
+  /** The one "Moment: ..." banner among the notices: the next moment replaces it. */
+  private momentBanner: HTMLElement | undefined;
+  private momentsDue = false;
+  private momentsEnded = false;
+  /** The moment last gone to, marked in the moments pane. */
+  private currentMoment: PanelMoment | undefined;
   private problemsShown = 0;
   /** The states and marks the recording shows so far, for the legend. */
   private readonly shown = new ShownKinds();
@@ -67,6 +84,8 @@ export class PanelApp implements TimelineInput {
   private pendingRestore: PanelViewState | undefined;
   private cursorLinesTimer: number | undefined;
   private lastCursorLines = '';
+  /** Since the last `cursorLines`, the user moved the cursor (not only a live run's newest event). */
+  private cursorMovedByUser = false;
   private saveTimer: number | undefined;
   /** For tests and the benchmark: frames drawn and the time spent drawing them. */
   private draws = 0;
@@ -79,6 +98,8 @@ export class PanelApp implements TimelineInput {
     });
     const saved = host.savedState;
     if (saved) this.speed = saved.speed;
+    // A preference, kept across recordings.
+    this.trueTime = saved?.axis === 'true';
   }
 
   get model(): TraceModel {
@@ -91,6 +112,12 @@ export class PanelApp implements TimelineInput {
         this.init(message);
         break;
       case 'records':
+        // The host posts plain Uint8Arrays (src/panel/recordingPanel.ts postableChunks); anything
+        // else means the bytes were lost on the way, which must not read as a corrupt recording.
+        if (!(message.bytes instanceof Uint8Array)) {
+          this.host.post({ type: 'error', message: `records arrived as ${Object.prototype.toString.call(message.bytes)}, not bytes` });
+          break;
+        }
         this.reader.push(message.bytes);
         this.dataChanged();
         break;
@@ -102,6 +129,7 @@ export class PanelApp implements TimelineInput {
       case 'runEnded':
         this.mode = 'recording';
         this.reader.finish();
+        this.scheduleMoments(true);
         this.showProblems();
         this.panesDue = true;
         this.requestFrame();
@@ -111,9 +139,7 @@ export class PanelApp implements TimelineInput {
         this.notice(message.text, message.level);
         break;
       case 'moment':
-        this.moments.push({ timeNs: message.timeNs, title: message.title });
-        this.notice(message.title, 'info');
-        this.requestFrame();
+        // The panel finds the moments itself, in the same bytes (MomentMessage in the protocol).
         break;
       case 'control':
         if (message.action === 'stepNext') this.stepNext(false);
@@ -135,17 +161,23 @@ export class PanelApp implements TimelineInput {
 
   private startOver(mode: 'live' | 'recording', recording: string | undefined, stage: PanelStage | undefined): void {
     this.reader = new RecordingReader();
+    this.lastCursorLines = '';
     this.mode = mode;
     this.recording = recording;
     this.stage = stage;
     this.rows = [];
-    this.moments = [];
+    this.moments.reset(this.reader.model, stage?.id);
+    this.momentBanner = undefined;
+    this.currentMoment = undefined;
+    this.momentsEnded = false;
     this.problemsShown = 0;
     this.shown.clear();
     this.legendDue = true;
     this.cursor.reset();
     this.followLive = true;
     this.viewTouched = false;
+    this.timeAxis = new TimeAxis();
+    this.viewport.axis = this.trueTime ? TRUE_TIME : this.timeAxis;
     this.selectedLaneIndex = -1;
     this.selectedRow = -1;
     this.playing = false;
@@ -169,11 +201,20 @@ export class PanelApp implements TimelineInput {
           this.scheduleSave();
         },
         scrub: (fraction) => this.scrub(fraction),
+        toggleAxis: () => this.toggleAxis(),
         reveal: (file, line) => this.host.post({ type: 'revealSource', file, line }),
+        goToMoment: (moment) => this.goToMoment(moment),
       },
       this.speed,
     );
     bindPointer(ui.timeline.canvas, this);
+    // A moment's flag is a button on the canvas: it says so under the pointer, with its title.
+    ui.timeline.canvas.addEventListener('pointermove', (e) => {
+      const flag = this.momentFlagAt(e.offsetX, e.offsetY);
+      const canvas = ui.timeline.canvas;
+      canvas.style.cursor = flag ? 'pointer' : '';
+      if ((canvas.title || undefined) !== flag?.title) canvas.title = flag?.title ?? '';
+    });
     bindKeys(document.body, this);
     new ResizeObserver(() => {
       if (ui.timeline.resize(ui.plot.clientWidth, ui.plot.clientHeight, window.devicePixelRatio || 1)) {
@@ -196,6 +237,12 @@ export class PanelApp implements TimelineInput {
     this.setRows(laneOrder(model));
     if (this.shown.update(model)) this.legendDue = true;
     if (model.eventCount > 0) {
+      // The axis changes with the data (gaps found, their width): a view the user chose keeps
+      // its true times, and every view stays within the recording.
+      const kept = this.viewport.trueWindow();
+      this.timeAxis.update(model);
+      this.viewport.setExtent(model.minTime, model.maxTime);
+      if (this.viewTouched) this.viewport.restore(kept);
       if (this.pendingRestore) {
         const r = this.pendingRestore;
         this.pendingRestore = undefined;
@@ -206,11 +253,72 @@ export class PanelApp implements TimelineInput {
         this.setCursorTime(r.cursorNs);
       } else {
         if (!this.viewTouched) this.viewport.fit(model.minTime, model.maxTime);
-        if (this.followLive) this.setCursorPosition(model.eventCount - 1, false);
+        if (this.followLive) {
+          this.setCursorPosition(model.eventCount - 1, false);
+          // The source follows the newest event too, live.
+          this.scheduleCursorLines();
+        }
       }
     }
     this.showProblems();
+    this.scheduleMoments();
     this.panesDue = true;
+    this.requestFrame();
+  }
+
+  /**
+   * Looks for moments in what arrived, after the frame that draws it: the first look at a large
+   * recording takes a while (0.7 s for 10,000,000 events), and the timeline should not wait.
+   */
+  private scheduleMoments(ended = false): void {
+    if (ended) this.momentsEnded = true;
+    if (this.momentsDue) return;
+    this.momentsDue = true;
+    // A timeout set in an animation frame runs after that frame is painted.
+    requestAnimationFrame(() => setTimeout(() => {
+      this.momentsDue = false;
+      const found = this.moments.update();
+      // The recording is complete: also the moments of a recording no stage named.
+      if (this.momentsEnded) found.push(...this.moments.finish());
+      this.momentsEnded = false;
+      if (found.length === 0) return;
+      // Live, the newest moment is news; a recording opened later lists its moments in their pane.
+      if (this.mode === 'live') this.showMomentBanner(found[found.length - 1]);
+      this.panesDue = true;
+      this.requestFrame();
+    }, 0));
+  }
+
+  /** Says which moment the run just reached, in place of the one before. */
+  private showMomentBanner(moment: PanelMoment): void {
+    if (!this.ui) return;
+    const go = el('button', { type: 'button', class: 'go', title: this.strings.get('momentShow') }, this.strings.get('momentGo'));
+    go.addEventListener('click', () => this.goToMoment(moment));
+    // Space and Enter press the button; the panel's keys (play, reveal) must not take them too.
+    go.addEventListener('keydown', (e) => {
+      if (e.key === ' ' || e.key === 'Enter') e.stopPropagation();
+    });
+    const banner = el('p', { class: 'info moment' }, this.strings.get('momentBanner', moment.title), ' ', go);
+    if (this.momentBanner?.isConnected) this.momentBanner.replaceWith(banner);
+    else this.ui.notices.append(banner);
+    this.momentBanner = banner;
+  }
+
+  /**
+   * Zooms to a moment with the burst around it and puts the cursor on the event that shows it:
+   * the moments pane's buttons and a click on a flag in the ruler.
+   */
+  goToMoment(moment: PanelMoment): void {
+    const model = this.model;
+    if (moment.event >= model.eventCount) return;
+    this.playing = false;
+    this.currentMoment = moment;
+    const [from, to] = momentWindow(model, moment, this.viewport.axis);
+    this.viewport.setWindow(from, to);
+    this.viewTouched = true;
+    this.selectLane(moment.lane);
+    this.setCursorPosition(model.positionOf(moment.event));
+    this.scheduleSave();
     this.requestFrame();
   }
 
@@ -253,6 +361,7 @@ export class PanelApp implements TimelineInput {
     this.followLive = this.mode === 'live' && this.cursor.position === this.model.eventCount - 1;
     if (!Number.isNaN(this.cursor.ns)) this.viewport.follow(this.cursor.ns);
     this.panesDue = true;
+    this.cursorMovedByUser = true;
     this.scheduleCursorLines();
     this.scheduleSave();
     this.requestFrame();
@@ -285,7 +394,26 @@ export class PanelApp implements TimelineInput {
     const model = this.model;
     if (model.eventCount === 0) return;
     this.playing = false;
-    this.setCursorTime(model.minTime + fraction * (model.maxTime - model.minTime));
+    // Along the axis shown: a burst takes as much of the scrubber as of the timeline.
+    const axis = this.viewport.axis;
+    const from = axis.unitsAt(model.minTime);
+    this.setCursorTime(axis.nsAt(from + fraction * (axis.unitsAt(model.maxTime) - from)));
+  }
+
+  /** Between the collapsed axis and true time, keeping the true times in view (or the fit). */
+  toggleAxis(): void {
+    const kept = this.viewport.trueWindow();
+    this.trueTime = !this.trueTime;
+    this.viewport.axis = this.trueTime ? TRUE_TIME : this.timeAxis;
+    const model = this.model;
+    if (model.eventCount > 0) {
+      this.viewport.setExtent(model.minTime, model.maxTime);
+      if (this.viewTouched) this.viewport.restore(kept);
+      else this.viewport.fit(model.minTime, model.maxTime);
+    }
+    this.panesDue = true;
+    this.scheduleSave();
+    this.requestFrame();
   }
 
   playPause(): void {
@@ -351,6 +479,11 @@ export class PanelApp implements TimelineInput {
 
   click(x: number, y: number): void {
     if (!this.ui) return;
+    const flag = this.momentFlagAt(x, y);
+    if (flag) {
+      this.goToMoment(flag);
+      return;
+    }
     const hit = this.ui.timeline.hitTest(this.view(), x, y);
     if (!hit) return;
     this.selectLane(hit.lane);
@@ -360,6 +493,22 @@ export class PanelApp implements TimelineInput {
       this.revealCursor();
     }
     this.requestFrame();
+  }
+
+  /** The moment whose flag in the ruler is under a point (CSS px of the canvas), if any. */
+  private momentFlagAt(x: number, y: number): PanelMoment | undefined {
+    if (!this.ui || y >= AXIS_HEIGHT) return undefined;
+    const plotX = x - this.ui.timeline.labelWidth;
+    let best: PanelMoment | undefined;
+    let distance = MOMENT_FLAG_SLOP_PX;
+    for (const moment of this.moments.list) {
+      const d = Math.abs(this.viewport.xOf(moment.timeNs) + MOMENT_FLAG_CENTRE_PX - plotX);
+      if (d <= distance) {
+        best = moment;
+        distance = d;
+      }
+    }
+    return best;
   }
 
   // ---- frames ----
@@ -402,6 +551,11 @@ export class PanelApp implements TimelineInput {
     body.draws = String(this.draws);
     body.drawTotalMs = this.drawTotalMs.toFixed(2);
     body.view = `${Math.round(this.viewport.startNs)}..${Math.round(this.viewport.endNs)}`;
+    // For tests, which rebuild the same TimeAxis from the same bytes: the window in axis units.
+    body.viewUnits = `${this.viewport.start}..${this.viewport.end}`;
+    body.axis = this.trueTime ? 'true' : 'collapsed';
+    const gapLabels = ui.timeline.gapLabelsDrawn.join('|');
+    if (body.gapLabels !== gapLabels) body.gapLabels = gapLabels;
   }
 
   private view(): TimelineView {
@@ -416,8 +570,45 @@ export class PanelApp implements TimelineInput {
       selectedRow: this.selectedRow,
       nowNs: model.maxTime,
       laneLabel: (lane) => laneKindWords(this.strings, lane),
-      moments: this.moments,
+      moments: this.moments.list,
+      gaps: this.trueTime ? undefined : this.timeAxis,
+      gapLabels: (gap) => this.gapLabels(gap),
+      counters: this.counterTracks.of(model, this.stage?.id),
+      counterName: (track) => this.strings.get(track.label),
     };
+  }
+
+  /** Where the cursor is along the axis shown, 0 to 1 (the scrubber's thumb). */
+  private scrubFraction(): number {
+    const model = this.model;
+    const axis = this.viewport.axis;
+    const from = axis.unitsAt(model.minTime);
+    const span = axis.unitsAt(model.maxTime) - from;
+    return span > 0 ? Math.max(0, Math.min(1, (axis.unitsAt(this.cursor.ns) - from) / span)) : 0;
+  }
+
+  /**
+   * A gap's ruler labels, long and short. "Idle" only when no server thread is busy through it:
+   * a long work span or callback without events collapses too, and is not idle.
+   */
+  private gapLabels(gap: number): readonly [string, string] {
+    const model = this.model;
+    if (this.gapLabelVersion !== model.version) {
+      this.gapLabelCache.clear();
+      this.gapLabelVersion = model.version;
+    }
+    let labels = this.gapLabelCache.get(gap);
+    if (!labels) {
+      const from = this.timeAxis.gapFromNs(gap);
+      const to = this.timeAxis.gapToNs(gap);
+      const ns = to - from;
+      // 999.99 ms reads as the second it is.
+      const duration = ns >= 0.995e9 ? `${(ns / 1e9).toFixed(2)} s` : formatNs(ns);
+      const busy = model.lanes.some((lane) => lane.kind !== LaneKind.client && lane.kind !== LaneKind.green && busyAt(lane, (from + to) / 2));
+      labels = [this.strings.get(busy ? 'gapBusy' : 'gapIdle', duration), `⋯ ${duration}`];
+      this.gapLabelCache.set(gap, labels);
+    }
+    return labels;
   }
 
   private snapshot(): ModelSnapshot {
@@ -440,14 +631,16 @@ export class PanelApp implements TimelineInput {
       playing: this.playing,
       live: this.mode === 'live',
       statusText: `${title}${s.get('eventsCount', count)}${cursorText ? ` · ${cursorText}` : ''}`,
-      scrubFraction: count > 0 && span > 0 ? (this.cursor.ns - model.minTime) / span : 0,
+      scrubFraction: count > 0 && span > 0 ? this.scrubFraction() : 0,
       scrubText: cursorText,
       hasEvents: count > 0,
+      axisCollapsed: !this.trueTime,
     });
     const snapshot = this.snapshot();
     ui.details.show(model, this.cursor.event(model));
     ui.counters.show(snapshot, model);
     ui.lanes.show(model, this.rows, snapshot);
+    ui.moments.show(this.moments.list, origin, this.currentMoment);
     if (this.legendDue) {
       ui.legend.show(this.legendStates(), this.shown.marks);
       this.legendDue = false;
@@ -460,24 +653,29 @@ export class PanelApp implements TimelineInput {
   }
 
   /**
-   * The states the legend lists: those drawn so far and those the stage can show at once, so the
-   * lesson's colour is explained before it first appears (of a stage's platform alternatives,
-   * only the one drawn).
+   * The states the legend lists: those drawn so far, nothing the recording does not show (a
+   * stage's table, STAGE_STATES, lists what it can show with any flags: 01's send and work
+   * colours would explain nothing in a run without them). A shipped stage draws only states of
+   * its table (test/webview/panel-stages.test.ts); a playground's edited stage may draw others,
+   * and what is drawn is explained.
    */
-  private legendStates(): Set<LaneStateId> {
-    const states = new Set(this.shown.states);
-    const id = this.stage?.id;
-    // A playground may call its stages anything.
-    const stage = id !== undefined && isStageId(id) ? STAGE_STATES[id] : undefined;
-    for (const name of stage?.states ?? []) states.add(LaneState[name]);
-    return states;
+  private legendStates(): ReadonlySet<LaneStateId> {
+    return this.shown.states;
   }
 
   // ---- to the host ----
 
+  /**
+   * At most one `cursorLines` per CURSOR_LINES_DELAY_MS, with the cursor as it is then: a
+   * throttle, not a debounce, which would post nothing for as long as playback or a live run
+   * keeps moving the cursor.
+   */
   private scheduleCursorLines(): void {
-    clearTimeout(this.cursorLinesTimer);
-    this.cursorLinesTimer = window.setTimeout(() => this.postCursorLines(), CURSOR_LINES_DELAY_MS);
+    if (this.cursorLinesTimer !== undefined) return;
+    this.cursorLinesTimer = window.setTimeout(() => {
+      this.cursorLinesTimer = undefined;
+      this.postCursorLines();
+    }, CURSOR_LINES_DELAY_MS);
   }
 
   private postCursorLines(): void {
@@ -486,8 +684,11 @@ export class PanelApp implements TimelineInput {
     if (event < 0) return;
     const time = model.events.time.get(event);
     const lines: ThreadLine[] = [];
+    // A thread that has exited (or not started) is on no line.
+    const states = this.snapshot().lanes;
     for (const lane of model.lanes) {
       if (lane.kind === LaneKind.client || lane.kind === LaneKind.green) continue;
+      if (states[lane.index]?.state === LaneState.gone) continue;
       const at = model.sourceAt(lane.index, time, this.cursor.onEvent ? event : Infinity);
       if (!at) continue;
       lines.push({
@@ -498,10 +699,12 @@ export class PanelApp implements TimelineInput {
         themeColor: LANE_THEME_COLORS[lane.index % LANE_THEME_COLORS.length],
       });
     }
-    const key = JSON.stringify(lines);
+    // A user's first step is news even on the same lines: the source scrolls to them then.
+    const key = `${this.cursorMovedByUser}${JSON.stringify(lines)}`;
     if (key === this.lastCursorLines) return;
     this.lastCursorLines = key;
-    this.host.post({ type: 'cursorLines', cursorNs: this.cursor.ns, lines });
+    this.host.post({ type: 'cursorLines', cursorNs: this.cursor.ns, lines, byUser: this.cursorMovedByUser });
+    this.cursorMovedByUser = false;
   }
 
   /** Saves at most every SAVE_DELAY_MS, also while playing, so a reload loses little. */
@@ -516,7 +719,20 @@ export class PanelApp implements TimelineInput {
         viewEndNs: this.viewport.endNs,
         speed: this.speed,
         selectedLane: this.selectedLaneIndex >= 0 ? this.selectedLaneIndex : undefined,
+        axis: this.trueTime ? 'true' : 'collapsed',
       });
     }, SAVE_DELAY_MS);
   }
+}
+
+/** States in which a thread does something rather than wait. */
+const BUSY_STATES: ReadonlySet<number> = new Set([LaneState.work, LaneState.callback, LaneState.mounted]);
+
+/** True when the lane's innermost span at `time` is one of BUSY_STATES. */
+function busyAt(lane: Lane, time: number): boolean {
+  for (let depth = lane.levels.length - 1; depth >= 0; depth--) {
+    const span = lane.levels[depth].find(time, Infinity);
+    if (span >= 0) return BUSY_STATES.has(lane.levels[depth].state.get(span));
+  }
+  return false;
 }

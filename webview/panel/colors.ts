@@ -18,6 +18,10 @@ const FALLBACK: Readonly<Record<string, string>> = {
   'charts.purple': '#b180d7',
   'terminal.ansiMagenta': '#bc3fbc',
   'terminal.ansiCyan': '#11a8cd',
+  'terminal.ansiBrightYellow': '#f5f543',
+  'terminal.ansiBlue': '#2472c8',
+  'terminal.ansiBrightGreen': '#23d18b',
+  'terminal.ansiRed': '#cd3131',
   'editor.background': '#1e1e1e',
   'editor.foreground': '#cccccc',
   'focusBorder': '#007fd4',
@@ -32,7 +36,7 @@ const FALLBACK: Readonly<Record<string, string>> = {
 export class Palette {
   /** Fill colour by state id. */
   state: string[] = [];
-  /** Lane colours (label swatch). */
+  /** Lane colours (the chip in the lane labels and the lane table), LANE_THEME_COLORS. */
   lanes: string[] = [];
   background = '';
   foreground = '';

@@ -2,7 +2,8 @@
  * Mouse, wheel and keyboard on the timeline. Wheel zooms around the pointer (Shift+wheel scrolls
  * the lanes, a horizontal wheel pans), dragging pans time and lanes, a click picks the event or
  * slice under the pointer. Keys: arrows step and select lanes, space plays, +/- zoom, 0 fits,
- * Home/End jump, Enter reveals the source line.
+ * Home/End jump, Enter reveals the source line, T switches between the collapsed axis and true
+ * time.
  */
 import { ROW_HEIGHT } from './timeline';
 
@@ -19,6 +20,7 @@ export interface TimelineInput {
   zoom(factor: number): void;
   fit(): void;
   revealCursor(): void;
+  toggleAxis(): void;
 }
 
 /** A press that moves less than this is a click, not a drag. */
@@ -111,6 +113,10 @@ export function bindKeys(root: HTMLElement, input: TimelineInput): void {
         break;
       case 'Enter':
         input.revealCursor();
+        break;
+      case 't':
+      case 'T':
+        input.toggleAxis();
         break;
       default:
         handled = false;

@@ -1,8 +1,11 @@
 /**
- * The lanes as an accessible table: each lane's name, kind and state at the cursor. It is what
- * a screen reader user reads instead of the canvas, and what tests query to see the lanes.
+ * The lanes as an accessible table: each lane's colour chip (the one of its label on the canvas
+ * and of its current line in the editor), name, kind and state at the cursor. It is what a
+ * screen reader user reads instead of the canvas, and what tests query to see the lanes.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
+import { cssVariable, LANE_THEME_COLORS } from '../../src/core/trace/states';
+import type { Palette } from './colors';
 import { laneKindWords, stateWords } from './describe';
 import { el } from './dom';
 import { formatNs, type Strings } from './text';
@@ -15,7 +18,10 @@ export class LaneTable {
   private readonly body = el('tbody');
   private readonly more = el('p', { class: 'more' });
 
-  constructor(private readonly strings: Strings) {
+  constructor(
+    private readonly strings: Strings,
+    private readonly palette: Palette,
+  ) {
     const s = strings;
     const table = el(
       'table',
@@ -46,8 +52,19 @@ export class LaneTable {
       const tr = this.body.rows[r] ?? this.body.insertRow();
       tr.dataset.lane = String(lane.index);
       tr.dataset.state = String(snap.state);
-      for (let c = 0; c < cells.length; c++) {
-        const cell = tr.cells[c] ?? (c === 0 ? tr.appendChild(el('th', { scope: 'row' })) : tr.insertCell());
+      if (tr.cells.length === 0) {
+        tr.append(el('th', { scope: 'row' }, el('span', { class: 'chip', 'aria-hidden': 'true' }), el('span', {})));
+      }
+      const chip = tr.cells[0].firstElementChild as HTMLElement;
+      const colour = LANE_THEME_COLORS[lane.index % LANE_THEME_COLORS.length];
+      if (chip.dataset.colour !== colour) {
+        chip.dataset.colour = colour;
+        chip.style.background = `var(${cssVariable(colour)}, ${this.palette.color(colour)})`;
+      }
+      const name = tr.cells[0].lastElementChild as HTMLElement;
+      if (name.textContent !== cells[0]) name.textContent = cells[0];
+      for (let c = 1; c < cells.length; c++) {
+        const cell = tr.cells[c] ?? tr.insertCell();
         if (cell.textContent !== cells[c]) cell.textContent = cells[c];
       }
     }

@@ -1,12 +1,14 @@
 /**
  * The panel's page: toolbar and scrubber on top, the timeline canvas with the legend, detail and
- * counter panes beside it (the legend first: it is what a narrow panel must not scroll away),
+ * counter panes beside it (the legend first: it is what a narrow panel must not scroll away; then
+ * the moments of the notes, the way to the lesson),
  * the table of lanes below, and the keyboard help.
  */
 import type { Palette } from './colors';
 import { el } from './dom';
 import { LaneTable } from './laneTable';
-import { CountersPane, DetailsPane, Legend } from './sidePanes';
+import type { PanelMoment } from './moments';
+import { CountersPane, DetailsPane, Legend, MomentsPane } from './sidePanes';
 import type { Strings } from './text';
 import { Timeline } from './timeline';
 import { Toolbar, type ToolbarActions } from './toolbar';
@@ -18,6 +20,7 @@ export interface Layout {
   readonly counters: CountersPane;
   readonly lanes: LaneTable;
   readonly legend: Legend;
+  readonly moments: MomentsPane;
   /** Over the canvas while there is nothing to draw. */
   readonly empty: HTMLElement;
   readonly notices: HTMLElement;
@@ -28,7 +31,7 @@ export interface Layout {
 export function buildLayout(
   strings: Strings,
   palette: Palette,
-  actions: ToolbarActions & { reveal(file: string, line: number): void },
+  actions: ToolbarActions & { reveal(file: string, line: number): void; goToMoment(moment: PanelMoment): void },
   speed: number,
 ): Layout {
   const s = strings;
@@ -43,8 +46,9 @@ export function buildLayout(
   const timeline = new Timeline(canvas);
   const details = new DetailsPane(s, (file, line) => actions.reveal(file, line));
   const counters = new CountersPane(s);
-  const lanes = new LaneTable(s);
+  const lanes = new LaneTable(s, palette);
   const legend = new Legend(s, palette);
+  const moments = new MomentsPane(s, (moment) => actions.goToMoment(moment));
   const empty = el('p', { class: 'empty' });
   const notices = el('div', { class: 'notices', role: 'status' });
   const plot = el('div', { class: 'plot' }, canvas, empty);
@@ -55,10 +59,10 @@ export function buildLayout(
       toolbar.element,
       toolbar.scrubber,
       notices,
-      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, details.element, counters.element)),
+      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, moments.element, details.element, counters.element)),
       lanes.element,
       el('p', { id: 'timeline-help', class: 'help' }, s.get('timelineHelp')),
     ),
   );
-  return { toolbar, timeline, details, counters, lanes, legend, empty, notices, plot };
+  return { toolbar, timeline, details, counters, lanes, legend, moments, empty, notices, plot };
 }

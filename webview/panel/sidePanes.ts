@@ -1,6 +1,7 @@
 /**
- * The panes beside the timeline: the event at the cursor (announced to screen readers), the
- * stage's lesson counters at the cursor, and the colour legend.
+ * The panes beside the timeline: the moments of the notes in this recording (buttons that go to
+ * them), the event at the cursor (announced to screen readers), the stage's lesson counters at
+ * the cursor, and the colour legend.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
 import { Kind, kindName, type TraceKindName } from '../../src/core/trace/format';
@@ -21,7 +22,8 @@ import type { PanelStringKey } from '../../src/core/panel/protocol';
 import type { Palette } from './colors';
 import { eventFacts } from './describe';
 import { el } from './dom';
-import type { Strings } from './text';
+import type { PanelMoment } from './moments';
+import { formatNs, type Strings } from './text';
 
 /** Each thread reserves this much address space for its stack (Linux's default 8 MiB). */
 const STACK_RESERVE_BYTES = 8 * 1024 * 1024;
@@ -33,6 +35,47 @@ function section(title: string, body: HTMLElement): HTMLElement {
 
 function row(list: HTMLElement, term: string, value: Node | string): void {
   list.append(el('dt', {}, term), el('dd', {}, value));
+}
+
+/**
+ * The recording's moments as a list of buttons, by time: what the flags on the ruler are, for
+ * keyboard and screen reader users too. A button zooms the timeline to its moment.
+ */
+export class MomentsPane {
+  readonly element: HTMLElement;
+  private readonly list = el('ol', { class: 'moments' });
+  private readonly none = el('p', { class: 'none' });
+  private shownKey = '';
+
+  constructor(
+    private readonly strings: Strings,
+    private readonly go: (moment: PanelMoment) => void,
+  ) {
+    this.none.textContent = strings.get('momentsNone');
+    this.element = section(strings.get('moments'), el('div', {}, this.list, this.none));
+  }
+
+  /** Lists the moments (times from `originNs`), `current` marked; rebuilds only when that changed. */
+  show(moments: readonly PanelMoment[], originNs: number, current: PanelMoment | undefined): void {
+    const key = `${originNs}|${moments.map((m) => `${m.id}@${m.timeNs}`).join(',')}|${current?.id ?? ''}`;
+    if (key === this.shownKey) return;
+    this.shownKey = key;
+    this.list.replaceChildren(
+      ...moments.map((moment) => {
+        const button = el('button', { type: 'button', class: 'moment', title: this.strings.get('momentShow'), 'data-moment': moment.id });
+        button.append(el('span', { class: 'time' }, formatNs(moment.timeNs - originNs)), el('span', { class: 'title' }, moment.title));
+        if (moment.id === current?.id) button.setAttribute('aria-current', 'true');
+        button.addEventListener('click', () => this.go(moment));
+        // Space and Enter press the button; the panel's keys (play, reveal) must not take them too.
+        button.addEventListener('keydown', (e) => {
+          if (e.key === ' ' || e.key === 'Enter') e.stopPropagation();
+        });
+        return el('li', {}, button);
+      }),
+    );
+    this.list.hidden = moments.length === 0;
+    this.none.hidden = moments.length > 0;
+  }
 }
 
 export class DetailsPane {

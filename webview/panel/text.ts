@@ -24,6 +24,28 @@ export function formatTick(ns: number): string {
     .replace(/\.(?= )/, '');
 }
 
+/** The finest difference formatTick shows at `ns` (it keeps two or three digits of a unit). */
+function tickResolution(ns: number): number {
+  const abs = Math.abs(ns);
+  if (abs < 1e3) return 1;
+  if (abs >= 1e9) return 1e6;
+  const unit = abs < 1e6 ? 1e3 : 1e6;
+  const value = abs / unit;
+  return unit * (value < 10 ? 0.01 : value < 100 ? 0.1 : 1);
+}
+
+/** True when ticks `step` apart near `ns` would all read the same in formatTick. */
+export function tickNeedsPrecision(ns: number, step: number): boolean {
+  return tickResolution(ns) > step;
+}
+
+/** An absolute time with the decimals a tick `step` needs: "3.000215 s", "12.045 ms". */
+export function formatPreciseTick(ns: number, step: number): string {
+  const unit = Math.abs(ns) >= 1e9 ? 1e9 : 1e6;
+  const decimals = Math.max(0, Math.min(9, Math.ceil(-Math.log10(step / unit) - 1e-9)));
+  return `${(ns / unit).toFixed(decimals)} ${unit === 1e9 ? 's' : 'ms'}`;
+}
+
 function trim(x: number): string {
   const abs = Math.abs(x);
   return x.toFixed(abs < 10 ? 2 : abs < 100 ? 1 : 0);

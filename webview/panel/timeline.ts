@@ -6,16 +6,19 @@
  * draw as fast as a thousand. Depths are painted outermost first, so a wait or a work slice is
  * always drawn over the life of its thread, whatever their colours.
  */
-import { lowerBound } from '../../src/core/trace/columns';
+import { lowerBound, upperBound } from '../../src/core/trace/columns';
 import type { TraceModel } from '../../src/core/trace/model';
 import type { Lane } from '../../src/core/trace/lane';
+import type { SpanLevel } from '../../src/core/trace/spans';
+import type { TimeAxis } from '../../src/core/trace/timeAxis';
 import { LANE_STATE_NAMES, markThemeColor, shownState, STATE_FILL, type LaneStateId } from '../../src/core/trace/states';
 import type { Palette } from './colors';
-import { formatTick, niceStep } from './text';
+import { valueAt, type CounterTrack } from './counterTracks';
+import { AXIS_HEIGHT, ROW_HEIGHT, TRACK_HEIGHT } from './geometry';
+import { formatPreciseTick, formatTick, niceStep, tickNeedsPrecision } from './text';
 import type { Viewport } from './viewport';
 
-export const AXIS_HEIGHT = 22;
-export const ROW_HEIGHT = 20;
+export { AXIS_HEIGHT, ROW_HEIGHT, TRACK_HEIGHT };
 const MAX_LABEL_WIDTH = 190;
 /** Least room between two time ticks (CSS px): a label such as "500 ms" and a gap. */
 const MIN_TICK_SPACING = 70;
@@ -24,6 +27,53 @@ const MIN_TICK_SPACING = 70;
 const DRAWN_AS_LINE: readonly boolean[] = LANE_STATE_NAMES.map((name) => STATE_FILL[name] === 'line');
 /** Height of that line (CSS px). */
 const LINE_HEIGHT = 2;
+/** A gap of the collapsed axis is drawn at least this wide (CSS px), however far one zooms out. */
+const MIN_GAP_PX = 2;
+/** Narrower gaps are marked in the ruler only, not hatched across the lanes (CSS px). */
+const MIN_HATCH_PX = 5;
+
+/**
+ * The first of the sorted array[from, n) that is >= value (or n), looking near `from` first:
+ * drawing jumps a pixel column at a time, so the answer is usually close (a full binary search
+ * per column over ten million events is most of a frame).
+ */
+function lowerBoundFrom(array: ArrayLike<number>, n: number, from: number, value: number): number {
+  let lo = from;
+  let hi = from;
+  for (let step = 1; hi < n && array[hi] < value; step *= 2) {
+    lo = hi + 1;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (array[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** SpanLevel.firstEndingAfter(time), for a time at or after span `from`'s start: searched from there. */
+function endingAfterFrom(level: SpanLevel, from: number, time: number): number {
+  const starts = level.start.data;
+  const n = level.length;
+  // The last span starting at or before `time`: one before the first that starts after it.
+  let lo = from;
+  let hi = from;
+  for (let step = 1; hi < n && starts[hi] <= time; step *= 2) {
+    lo = hi + 1;
+    hi = from + step;
+  }
+  if (hi > n) hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (starts[mid] <= time) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = lo - 1;
+  if (i >= 0 && (level.isOpen(i) || level.end.get(i) > time)) return i;
+  return i + 1;
+}
 
 /** What lies under a point of the canvas. */
 export interface Hit {
@@ -51,6 +101,13 @@ export interface TimelineView {
   readonly laneLabel: (lane: Lane) => string;
   /** Moments the notes talk about, flagged across every lane. */
   readonly moments: readonly { readonly timeNs: number; readonly title: string }[];
+  /** The collapsed axis, whose gaps are drawn as hatched bands (undefined: true time). */
+  readonly gaps?: TimeAxis;
+  /** A gap's ruler label, long and short ("⋯ 1.00 s idle", "⋯ 1.00 s"). */
+  readonly gapLabels?: (gap: number) => readonly [string, string];
+  /** Counters drawn as tracks under the lanes, with their names. */
+  readonly counters?: readonly CounterTrack[];
+  readonly counterName?: (track: CounterTrack) => string;
 }
 
 export class Timeline {
@@ -64,6 +121,20 @@ export class Timeline {
   /** Instant marks to fill, by colour: x, y, ... (reused between frames). */
   private readonly marks = new Map<string, number[]>();
   labelWidth = MAX_LABEL_WIDTH;
+  /** Counter tracks in the last frame, and where they begin (CSS px): below it is no lane. */
+  private trackCount = 0;
+  private tracksTop = Infinity;
+  /** Where the lanes and tracks end (CSS px): the gaps' bands stop there. */
+  private contentBottom = 0;
+  /** The gaps' bands in the last frame: x from, x to (canvas CSS px), merged where they touch. */
+  private readonly gapRuns: number[] = [];
+  /** Ruler labels placed this frame: x from, x to, so that ticks do not write over them. */
+  private readonly taken: number[] = [];
+  private hatch: { color: string; pattern: CanvasPattern | null } | undefined;
+  /** The gap labels the last frame wrote on the ruler (tests and screen readers read them). */
+  readonly gapLabelsDrawn: string[] = [];
+  /** A track's step chart as x, y pairs (reused between frames). */
+  private readonly trackPoints: number[] = [];
 
   constructor(readonly canvas: HTMLCanvasElement) {
     const ctx = canvas.getContext('2d', { alpha: false });
@@ -92,7 +163,7 @@ export class Timeline {
 
   /** How many lane rows fit. */
   get visibleRows(): number {
-    return Math.max(1, Math.floor((this.heightCss - AXIS_HEIGHT) / ROW_HEIGHT));
+    return Math.max(1, Math.floor((this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT) / ROW_HEIGHT));
   }
 
   draw(view: TimelineView): void {
@@ -102,6 +173,7 @@ export class Timeline {
     ctx.fillStyle = palette.background;
     ctx.fillRect(0, 0, this.widthCss, this.heightCss);
     ctx.font = palette.font;
+    this.trackCount = view.counters?.length ?? 0;
     this.drawAxis(view);
 
     const first = Math.max(0, Math.floor(view.viewport.firstLane));
@@ -132,6 +204,11 @@ export class Timeline {
     }
     this.flushMarks();
     this.drawLabels(view, first, last);
+    const lanesBottom = AXIS_HEIGHT + Math.max(0, Math.min(view.rows.length - first, this.visibleRows)) * ROW_HEIGHT;
+    this.tracksTop = this.trackCount > 0 ? lanesBottom : Infinity;
+    this.contentBottom = Math.min(this.heightCss, lanesBottom + this.trackCount * TRACK_HEIGHT);
+    this.drawTracks(view);
+    this.drawGapBands(view);
     this.drawMoments(view);
     this.drawCursor(view);
   }
@@ -155,25 +232,246 @@ export class Timeline {
     ctx.setLineDash([]);
   }
 
+  /**
+   * The ruler: on the collapsed axis a label on each gap saying how long it was, then ticks in
+   * true time inside every stretch between gaps (one unit per ns there, so one tick step fits
+   * all). Where ticks a step apart would read the same ("3.000 s"), the first says the time
+   * precisely and the rest how far after it they are ("+20 µs").
+   */
   private drawAxis(view: TimelineView): void {
     const ctx = this.ctx;
     const { viewport, palette } = view;
-    const step = niceStep(viewport.nsPerPx * MIN_TICK_SPACING);
-    const firstTick = Math.ceil(viewport.startNs / step) * step;
+    const step = niceStep(viewport.unitsPerPx * MIN_TICK_SPACING);
+    const left = this.labelWidth;
+    this.taken.length = 0;
+    this.gapRuns.length = 0;
+    this.gapLabelsDrawn.length = 0;
     ctx.strokeStyle = palette.grid;
     ctx.fillStyle = palette.muted;
     ctx.textBaseline = 'middle';
     ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let t = firstTick; t <= viewport.endNs; t += step) {
-      const x = Math.round(this.labelWidth + viewport.xOf(t)) + 0.5;
-      ctx.moveTo(x, AXIS_HEIGHT - 5);
-      ctx.lineTo(x, this.heightCss);
-      const label = formatTick(t);
-      // The last label is left out rather than cut by the canvas's edge.
-      if (x + 3 + ctx.measureText(label).width <= this.widthCss) ctx.fillText(label, x + 3, AXIS_HEIGHT / 2);
+    const ticks = (fromUnits: number, toUnits: number) => {
+      // Inside a stretch, true time = units + offset.
+      const offset = viewport.axis.nsAt(fromUnits) - fromUnits;
+      const from = fromUnits + offset;
+      const to = toUnits + offset;
+      const precise = tickNeedsPrecision(Math.max(Math.abs(from), Math.abs(to)), step);
+      let base = NaN;
+      for (let k = Math.ceil(from / step); k * step <= to; k++) {
+        const t = k * step;
+        const x = Math.round(left + viewport.xOfUnits(t - offset)) + 0.5;
+        ctx.moveTo(x, AXIS_HEIGHT - 5);
+        ctx.lineTo(x, this.heightCss);
+        const label = !precise ? formatTick(t) : Number.isNaN(base) ? formatPreciseTick(t, step) : `+${formatTick(t - base)}`;
+        const width = ctx.measureText(label).width;
+        // The last label is left out rather than cut by the canvas's edge.
+        if (x + 3 + width <= this.widthCss && this.free(x, x + 3 + width)) {
+          ctx.fillText(label, x + 3, AXIS_HEIGHT / 2);
+          this.taken.push(x, x + 3 + width + 6);
+          if (precise && Number.isNaN(base)) base = t;
+        }
+      }
+    };
+    const gaps = view.gaps;
+    if (!gaps || gaps.gapCount === 0) {
+      ticks(viewport.start, viewport.end);
+    } else {
+      this.placeGaps(view, gaps);
+      gaps.pieces(viewport.start, viewport.end, (kind, from, to) => {
+        if (kind === 'linear' && viewport.xOfUnits(to) - viewport.xOfUnits(from) >= 1) ticks(from, to);
+      });
     }
     ctx.stroke();
+  }
+
+  /** True when [x0, x1] of the ruler holds no label yet. */
+  private free(x0: number, x1: number): boolean {
+    const taken = this.taken;
+    for (let k = 0; k < taken.length; k += 2) if (x0 < taken[k + 1] && x1 > taken[k]) return false;
+    return true;
+  }
+
+  /**
+   * Finds the visible gaps' bands (merged where they touch) and writes their ruler labels, the
+   * longest gaps first: where labels would overlap, the pause that skipped most keeps its own.
+   */
+  private placeGaps(view: TimelineView, gaps: TimeAxis): void {
+    const ctx = this.ctx;
+    const { viewport } = view;
+    const left = this.labelWidth;
+    const runs = this.gapRuns;
+    // One candidate per merged band: its longest gap.
+    const labels: { centre: number; gap: number; ns: number }[] = [];
+    const first = Math.max(0, gaps.gapAtOrBeforeUnits(viewport.start));
+    for (let gap = first; gap < gaps.gapCount; gap++) {
+      const start = gaps.gapStartUnits(gap);
+      if (start > viewport.end) break;
+      let x0 = left + viewport.xOfUnits(start);
+      let x1 = left + viewport.xOfUnits(start + gaps.gapWidthUnits(gap));
+      if (x1 - x0 < MIN_GAP_PX) {
+        const centre = (x0 + x1) / 2;
+        x0 = centre - MIN_GAP_PX / 2;
+        x1 = centre + MIN_GAP_PX / 2;
+      }
+      x0 = Math.max(left, x0);
+      x1 = Math.min(this.widthCss, x1);
+      if (x1 <= x0) continue;
+      const ns = gaps.gapToNs(gap) - gaps.gapFromNs(gap);
+      const label = { centre: (x0 + x1) / 2, gap, ns };
+      if (runs.length > 0 && x0 <= runs[runs.length - 1] + 1) {
+        runs[runs.length - 1] = Math.max(runs[runs.length - 1], x1);
+        const last = labels[labels.length - 1];
+        if (ns > last.ns) labels[labels.length - 1] = label;
+      } else {
+        runs.push(x0, x1);
+        labels.push(label);
+      }
+    }
+    if (!view.gapLabels) return;
+    labels.sort((a, b) => b.ns - a.ns);
+    ctx.fillStyle = view.palette.foreground;
+    for (const { centre, gap } of labels) {
+      if (!this.free(centre - 2, centre + 2)) continue;
+      for (const label of view.gapLabels(gap)) {
+        const width = ctx.measureText(label).width;
+        const x = Math.max(left + 2, Math.min(this.widthCss - width - 2, centre - width / 2));
+        if (!this.free(x - 4, x + width + 4)) continue;
+        ctx.fillText(label, x, AXIS_HEIGHT / 2);
+        this.taken.push(x - 4, x + width + 4);
+        this.gapLabelsDrawn.push(label);
+        break;
+      }
+    }
+    ctx.fillStyle = view.palette.muted;
+  }
+
+  /** The gaps as hatched bands across the lanes and tracks: time skipped, drawn through. */
+  private drawGapBands(view: TimelineView): void {
+    const runs = this.gapRuns;
+    if (runs.length === 0) return;
+    const ctx = this.ctx;
+    const { palette } = view;
+    if (this.hatch?.color !== palette.muted) this.hatch = { color: palette.muted, pattern: this.hatchPattern(palette.muted) };
+    if (!this.hatch.pattern) return;
+    // Lines only, over whatever is drawn: a span through the gap keeps its colour between them.
+    ctx.save();
+    ctx.fillStyle = this.hatch.pattern;
+    ctx.globalAlpha = 0.7;
+    const height = this.contentBottom - AXIS_HEIGHT + 4;
+    for (let k = 0; k < runs.length; k += 2) {
+      // A gap too narrow to hatch is a notch in the ruler: it is there, and the lanes stay clear.
+      if (runs[k + 1] - runs[k] >= MIN_HATCH_PX) ctx.fillRect(runs[k], AXIS_HEIGHT - 4, runs[k + 1] - runs[k], height);
+      else ctx.fillRect(runs[k], AXIS_HEIGHT - 6, runs[k + 1] - runs[k], 6);
+    }
+    ctx.restore();
+  }
+
+  private hatchPattern(color: string): CanvasPattern | null {
+    const tile = document.createElement('canvas');
+    tile.width = tile.height = 6;
+    const t = tile.getContext('2d');
+    if (!t) return null;
+    t.strokeStyle = color;
+    t.lineWidth = 1;
+    t.beginPath();
+    t.moveTo(-1, 7);
+    t.lineTo(7, -1);
+    t.stroke();
+    return this.ctx.createPattern(tile, 'repeat');
+  }
+
+  /** The counters' tracks under the lanes: name and value at the cursor, and a step chart. */
+  private drawTracks(view: TimelineView): void {
+    const tracks = view.counters;
+    if (!tracks || tracks.length === 0) return;
+    const ctx = this.ctx;
+    const { palette } = view;
+    const top = this.tracksTop;
+    ctx.fillStyle = palette.background;
+    ctx.fillRect(0, top, this.widthCss, this.heightCss - top);
+    ctx.fillStyle = palette.grid;
+    ctx.fillRect(0, top, this.widthCss, 1);
+    tracks.forEach((track, k) => {
+      const y = top + k * TRACK_HEIGHT;
+      if (y >= this.heightCss) return;
+      this.drawStepChart(view, track, y);
+      const at = Number.isNaN(view.cursorNs) ? view.nowNs : view.cursorNs;
+      const value = valueAt(track.series, at);
+      const shown = value === undefined ? '—' : String(value);
+      ctx.fillStyle = palette.foreground;
+      ctx.textBaseline = 'middle';
+      const valueWidth = ctx.measureText(shown).width;
+      ctx.fillText(shown, this.labelWidth - 8 - valueWidth, y + TRACK_HEIGHT / 2);
+      ctx.fillStyle = palette.muted;
+      const name = view.counterName ? view.counterName(track) : track.label;
+      ctx.fillText(this.fit(name, this.labelWidth - 28 - valueWidth), 12, y + TRACK_HEIGHT / 2);
+    });
+    ctx.fillStyle = palette.grid;
+    ctx.fillRect(this.labelWidth - 1, top, 1, this.heightCss - top);
+  }
+
+  /**
+   * One counter as a step chart scaled to its largest value. Cost is bounded by the columns:
+   * where many points fall in one pixel column, it draws their range there and jumps past them.
+   */
+  private drawStepChart(view: TimelineView, track: CounterTrack, y: number): void {
+    const { viewport, palette } = view;
+    const { times, values, length: n } = track.series;
+    const bottom = y + TRACK_HEIGHT - 4;
+    const height = TRACK_HEIGHT - 8;
+    const max = Math.max(1, track.series.max);
+    const yOf = (v: number) => bottom - (v / max) * height;
+    const left = this.labelWidth;
+    const width = this.plotWidth;
+    const pts = this.trackPoints;
+    pts.length = 0;
+    let k = upperBound(times, n, viewport.startNs);
+    let value = k > 0 ? values[k - 1] : NaN;
+    if (!Number.isNaN(value)) pts.push(0, yOf(value));
+    while (k < n) {
+      const px = Math.max(0, viewport.xOf(times[k]));
+      if (px > width) break;
+      const column = Math.floor(px);
+      let m = upperBound(times, n, viewport.nsAt(column + 1));
+      if (m <= k) m = k + 1;
+      let lo = values[m - 1];
+      let hi = lo;
+      for (let q = k, end = Math.min(m, k + 64); q < end; q++) {
+        if (values[q] < lo) lo = values[q];
+        if (values[q] > hi) hi = values[q];
+      }
+      if (!Number.isNaN(value)) pts.push(px, yOf(value));
+      pts.push(px, yOf(lo), px, yOf(hi), px, yOf(values[m - 1]));
+      value = values[m - 1];
+      k = m;
+    }
+    if (pts.length === 0) return;
+    const endX = Math.min(width, Math.max(0, viewport.xOf(view.nowNs)));
+    pts.push(Math.max(endX, pts[pts.length - 2]), yOf(value));
+    const ctx = this.ctx;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, y, width, TRACK_HEIGHT);
+    ctx.clip();
+    ctx.beginPath();
+    ctx.moveTo(left + pts[0], bottom);
+    for (let i = 0; i < pts.length; i += 2) ctx.lineTo(left + pts[i], pts[i + 1]);
+    ctx.lineTo(left + pts[pts.length - 2], bottom);
+    ctx.closePath();
+    ctx.globalAlpha = 0.3;
+    ctx.fillStyle = palette.focus;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.beginPath();
+    for (let i = 0; i < pts.length; i += 2) {
+      if (i === 0) ctx.moveTo(left + pts[i], pts[i + 1]);
+      else ctx.lineTo(left + pts[i], pts[i + 1]);
+    }
+    ctx.strokeStyle = palette.focus;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.restore();
   }
 
   /** Queues the visible spans of one lane at one depth into the per-state rectangle lists. */
@@ -185,7 +483,6 @@ export class Timeline {
     const { viewport } = view;
     const t0 = viewport.startNs;
     const t1 = viewport.endNs;
-    const nsPerPx = viewport.nsPerPx;
     const left = this.labelWidth;
     const inset = 2 + Math.min(depth, 3) * 2;
     const top = y + inset;
@@ -220,8 +517,8 @@ export class Timeline {
       if (start > t1) break;
       const end = Number.isNaN(ends[i]) ? view.nowNs : ends[i];
       const state = shownState(lane.kind, depth, states[i] as LaneStateId);
-      const x0 = Math.max((start - t0) / nsPerPx, paintedTo);
-      const x1 = (end - t0) / nsPerPx;
+      const x0 = Math.max(viewport.xOf(start), paintedTo);
+      const x1 = viewport.xOf(end);
       if (x1 - x0 >= 1) {
         put(state, Math.max(x0, -1), Math.min(x1, this.widthCss));
         i++;
@@ -233,7 +530,7 @@ export class Timeline {
         const column = Math.floor(x0);
         if (column >= 0) put(state, column, column + 1);
         paintedTo = column + 1;
-        const next = level.firstEndingAfter(t0 + paintedTo * nsPerPx);
+        const next = endingAfterFrom(level, i, viewport.nsAt(paintedTo));
         // The same span once more only if it reaches past this column (an open one ends now).
         i = next > i || (next === i && x1 > paintedTo) ? next : i + 1;
       }
@@ -267,17 +564,15 @@ export class Timeline {
     const times = lane.instantTimes.data;
     const kinds = model.events.kind.data;
     const instants = lane.instants.data;
-    const t0 = viewport.startNs;
-    const nsPerPx = viewport.nsPerPx;
-    let i = lowerBound(times, n, t0);
+    let i = lowerBound(times, n, viewport.startNs);
     while (i < n) {
-      const x = Math.floor((times[i] - t0) / nsPerPx);
+      const x = Math.floor(viewport.xOf(times[i]));
       if (x > this.plotWidth) break;
       const color = this.instantColor(palette, kinds[instants[i]]);
       let list = this.marks.get(color);
       if (!list) this.marks.set(color, (list = []));
       list.push(this.labelWidth + x, y);
-      const next = lowerBound(times, n, t0 + (x + 2) * nsPerPx);
+      const next = lowerBoundFrom(times, n, i + 1, viewport.nsAt(x + 2));
       i = next > i ? next : i + 1;
     }
   }
@@ -321,8 +616,11 @@ export class Timeline {
         ctx.fillStyle = palette.selection;
         ctx.fillRect(0, y, this.labelWidth, ROW_HEIGHT);
       }
+      // The lane's chip is a dot: a bar would read as a state's slice (colors.ts, LANE_THEME_COLORS).
       ctx.fillStyle = palette.lanes[lane.index % palette.lanes.length];
-      ctx.fillRect(4, y + 5, 4, ROW_HEIGHT - 10);
+      ctx.beginPath();
+      ctx.arc(7, y + ROW_HEIGHT / 2, 3.5, 0, 2 * Math.PI);
+      ctx.fill();
       ctx.fillStyle = palette.foreground;
       ctx.fillText(this.label(lane.name, view.laneLabel(lane), this.labelWidth - 16), 12, y + ROW_HEIGHT / 2);
     }
@@ -379,7 +677,7 @@ export class Timeline {
 
   /** The lane row and event under a point (CSS pixels), if any. */
   hitTest(view: TimelineView, x: number, y: number): Hit | undefined {
-    if (y < AXIS_HEIGHT) return undefined;
+    if (y < AXIS_HEIGHT || y >= this.tracksTop) return undefined;
     const row = Math.floor(view.viewport.firstLane) + Math.floor((y - AXIS_HEIGHT) / ROW_HEIGHT);
     if (row < 0 || row >= view.rows.length) return undefined;
     const laneIndex = view.rows[row];
@@ -387,11 +685,10 @@ export class Timeline {
     const lane = view.model.lanes[laneIndex];
     const px = x - this.labelWidth;
     const time = view.viewport.nsAt(px);
-    const slack = 3 * view.viewport.nsPerPx;
     const times = view.model.events.time.data;
     // An instant within three pixels wins over the span beneath it.
-    const near = lowerBound(lane.instantTimes.data, lane.instantTimes.length, time - slack);
-    if (near < lane.instants.length && Math.abs(times[lane.instants.get(near)] - time) <= slack) {
+    const near = lowerBound(lane.instantTimes.data, lane.instantTimes.length, view.viewport.nsAt(px - 3));
+    if (near < lane.instants.length && Math.abs(view.viewport.xOf(times[lane.instants.get(near)]) - px) <= 3) {
       return { row, lane: laneIndex, event: lane.instants.get(near) };
     }
     for (let depth = lane.levels.length - 1; depth >= 0; depth--) {

@@ -20,6 +20,8 @@ export interface ToolbarActions {
   setSpeed(speed: number): void;
   /** Scrubber moved: 0 = first event, 1 = last. */
   scrub(fraction: number): void;
+  /** Between the collapsed time axis and true time. */
+  toggleAxis(): void;
 }
 
 export const SPEEDS = [0.001, 0.01, 0.1, 0.25, 0.5, 1, 2, 5] as const;
@@ -32,6 +34,8 @@ export interface ToolbarState {
   readonly scrubFraction: number;
   readonly scrubText: string;
   readonly hasEvents: boolean;
+  /** The collapsed time axis is on (idle stretches drawn as gaps). */
+  readonly axisCollapsed?: boolean;
 }
 
 export class Toolbar {
@@ -41,6 +45,7 @@ export class Toolbar {
   private readonly previous: HTMLElement;
   private readonly next: HTMLElement;
   private readonly stop: HTMLElement;
+  private readonly axis: HTMLElement & { checked?: boolean };
   private readonly speed: HTMLElement & { value: string };
   private readonly status: HTMLElement;
   readonly scrubber: HTMLInputElement;
@@ -71,6 +76,9 @@ export class Toolbar {
     }
     this.speed.addEventListener('change', () => actions.setSpeed(Number(this.speed.value)));
     this.stop = button('debug-stop', strings.get('stopRun'), () => actions.stop());
+    // A switch (role and aria-checked from the element): pressed, idle stretches are collapsed.
+    this.axis = custom('vscode-toolbar-button', { icon: 'fold', label: strings.get('axisCollapse'), title: strings.get('axisCollapse'), toggleable: '' });
+    this.axis.addEventListener('click', () => actions.toggleAxis());
     this.status = el('span', { class: 'status', role: 'status' });
     this.scrubber = el('input', {
       type: 'range',
@@ -94,6 +102,7 @@ export class Toolbar {
       button('zoom-in', strings.get('zoomIn'), () => actions.zoom(0.5)),
       button('zoom-out', strings.get('zoomOut'), () => actions.zoom(2)),
       button('screen-full', strings.get('zoomFit'), () => actions.fit()),
+      this.axis,
       this.stop,
       this.status,
     );
@@ -110,6 +119,8 @@ export class Toolbar {
       this.play.setAttribute('title', label);
     }
     for (const b of [this.previous, this.next, this.play]) b.toggleAttribute('disabled', !state.hasEvents);
+    // The element flips `checked` itself on a click; the panel's state is the truth.
+    if (state.axisCollapsed !== undefined) this.axis.checked = state.axisCollapsed;
     this.status.textContent = state.statusText;
     // Do not fight the user's thumb while they drag it.
     if (!this.dragging) this.scrubber.value = String(Math.round(state.scrubFraction * SCRUB_STEPS));

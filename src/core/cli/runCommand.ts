@@ -1,6 +1,7 @@
 /**
  * `server-models run <stage>`: what the extension's Run Stage does, in a terminal. Builds the
- * stage, starts it, runs the notes' client against it, prints both sides, stops the stage. With
+ * stage, starts it (with its lesson scenario's flags), runs the stage's lesson scenario against it
+ * (or, with --notes-client, the notes' plain client), prints both sides, stops the stage. With
  * --trace, the stage streams its events to a trace sink (SERVER_MODELS_TRACE) and the client adds
  * its own, so PATH ends up a recording of both on one time axis.
  */
@@ -10,10 +11,11 @@ import { join, resolve } from 'node:path';
 import { StageProcess } from '../stageProcess';
 import { TRACE_ENV } from '../trace/format';
 import { TraceSink } from '../trace/sink';
-import { flag, optionalInteger, parseCommand, stringValue } from './args';
+import { lessonScenario } from '../client/lessonScenarios';
+import { flag, optionalInteger, parseCommand, stringValue, UsageError } from './args';
 import { CliFailure, type CliContext } from './cliContext';
 import { MAX_CLIENT_CONNECTIONS } from './clientCommand';
-import { runPrintedClient } from './printedClient';
+import { runPrintedClient, runPrintedLesson } from './printedClient';
 import { ensureStageBuilt, resolveStage } from './stageBuild';
 import { usageOf } from './usage';
 
@@ -34,6 +36,7 @@ export async function runCommand(ctx: CliContext, argv: readonly string[]): Prom
     argv,
     {
       connections: { type: 'string', short: 'n' },
+      'notes-client': { type: 'boolean' },
       port: { type: 'string' },
       trace: { type: 'string' },
       'build-dir': { type: 'string' },
@@ -46,7 +49,12 @@ export async function runCommand(ctx: CliContext, argv: readonly string[]): Prom
     return 0;
   }
   const stage = resolveStage('run', parsed.positionals[0]);
-  const connections = optionalInteger(parsed, 'run', 'connections', 1, MAX_CLIENT_CONNECTIONS) ?? 5;
+  const givenConnections = optionalInteger(parsed, 'run', 'connections', 1, MAX_CLIENT_CONNECTIONS);
+  const notesClient = flag(parsed, 'notes-client');
+  // Silently ignoring -n would leave the user wondering why five clients did not appear.
+  if (givenConnections !== undefined && !notesClient) throw new UsageError("-n is for the notes' client: add --notes-client (the lesson scenario has its own clients)", 'run');
+  const connections = givenConnections ?? 5;
+  const scenario = notesClient ? undefined : lessonScenario(stage.id);
   const port = optionalInteger(parsed, 'run', 'port', 0, 65535) ?? 0;
   const tracePath = stringValue(parsed, 'trace');
   const buildDir = stringValue(parsed, 'build-dir');
@@ -65,17 +73,16 @@ export async function runCommand(ctx: CliContext, argv: readonly string[]): Prom
     server = await StageProcess.start({
       binary,
       port,
-      extraArgs: parsed.passthrough,
+      // The scenario's flags first: flags given after `--` come later and win.
+      extraArgs: [...(scenario?.stageArgs ?? []), ...parsed.passthrough],
       ...(sink ? { env: { [TRACE_ENV]: sink.socketPath } } : {}),
       onLine: (line) => ctx.io.out(`[${stage.id}] ${line}`),
     });
     const clientStream = sink?.openStream();
-    const result = await runPrintedClient(ctx, {
-      host: server.host,
-      port: server.port,
-      connections,
-      ...(clientStream ? { traceWrite: (bytes: Uint8Array) => clientStream.write(bytes) } : {}),
-    });
+    const traceWrite = clientStream ? { traceWrite: (bytes: Uint8Array) => clientStream.write(bytes) } : {};
+    const result = scenario
+      ? await runPrintedLesson(ctx, { host: server.host, port: server.port, scenario, ...traceWrite })
+      : await runPrintedClient(ctx, { host: server.host, port: server.port, connections, ...traceWrite });
     clientStream?.end();
     const died = server.hasExited;
     if (died) ctx.io.err(`${stage.id} ${describeExit(server.exit)} during the run`);

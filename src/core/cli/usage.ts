@@ -10,7 +10,7 @@ Step through the classic models of a network server and measure them.
 Commands:
   stages                      list the stages, in order, and whether this machine can build them
   build [stage...]            build stages with make (all when none is named)
-  run <stage> [-n 5]          build, start the stage, run the notes' client against it, stop it
+  run <stage>                 build, start the stage, run its lesson scenario against it, stop it
   client --port P [-n 5]      the notes' client alone, against a server that is already running
   bench <stage|host:port>     the load generator: latency percentiles, throughput, errors
   trace export <recording> --chrome OUT.json
@@ -29,12 +29,14 @@ Builds the named stages (ids like 06-epoll, or numbers like 6), or all of them, 
   --build-dir DIR   where binaries go (default: servers/build, or a cache folder if that is not writable)
   --sanitize        AddressSanitizer + UndefinedBehaviorSanitizer builds
   --cc CC           the C compiler, and only that one (default: $CC, then cc, gcc, clang)`,
-  run: `Usage: server-models run <stage> [-n N] [--port P] [--trace PATH] [-- stage flags]
+  run: `Usage: server-models run <stage> [--notes-client [-n N]] [--port P] [--trace PATH] [-- stage flags]
 
-Builds the stage if needed, starts it, runs the notes' client with N connections at once, prints
-the server's lines and the client's log, and stops the server. Exits 1 if any reply was wrong or
-missing.
-  -n, --connections N   connections at once (default 5)
+Builds the stage if needed, starts it, runs the stage's lesson scenario against it (a few seconds
+in which what the model is about happens: clients in the backlog, idle sockets, a slow request,
+...), prints the server's lines and the client's log, and stops the server. Exits 1 if any reply
+was wrong or missing.
+  --notes-client        the notes' plain client instead of the lesson scenario
+  -n, --connections N   with --notes-client: connections at once (default 5)
   --port P              the stage's port (default 0: any free port)
   --trace PATH          record the server's and the client's events to PATH (a recording)
   --build-dir DIR       as for build

@@ -14,7 +14,12 @@ export type ClientEventKind =
   | 'receive'
   /** We close the connection. Logged as `disconnecting`. */
   | 'close'
-  | 'error';
+  | 'error'
+  /**
+   * A line only, no trace record: a lesson scenario saying what is about to happen
+   * (`conn3 asks: is ... prime?`). `conn` is the connection it is about, or -1 for the scenario.
+   */
+  | 'note';
 
 export interface ClientEvent {
   readonly kind: ClientEventKind;

@@ -7,7 +7,7 @@
 import { encodeHeader, encodeName, encodeRecord, Kind, traceClockName, TraceSource } from '../trace/format';
 import type { ClientEvent } from './clientEvent';
 
-const KIND_OF: Readonly<Record<ClientEvent['kind'], number>> = {
+const KIND_OF: Readonly<Record<Exclude<ClientEvent['kind'], 'note'>, number>> = {
   connecting: Kind.CLIENT_CONNECT,
   connect: Kind.CLIENT_CONNECTED,
   ack: Kind.CLIENT_ACK,
@@ -28,6 +28,8 @@ export class ClientTraceWriter {
   }
 
   event(e: ClientEvent): void {
+    // A scenario's commentary is for the terminal; the trace has the events it talks about.
+    if (e.kind === 'note') return;
     if (!this.named.has(e.conn)) {
       this.named.add(e.conn);
       this.write(encodeName(Kind.NAME_LANE, e.conn, `conn${e.conn}`, e.monoNs));

@@ -5,15 +5,18 @@
  * of stream is noticed, and every byte is checked against the protocol oracle as it arrives.
  */
 import { connect, type Socket } from 'node:net';
-import { ACK, expectedReply } from '../protocol';
+import { ACK, ProtocolOracle } from '../protocol';
 import type { ClientEvent, ClientEventKind, ClientFailure, ClientFailureKind } from './clientEvent';
 import { logLine } from './logLine';
 import { pythonBytesRepr } from './pythonBytes';
 import { ReplyVerifier, type ReplyProblem } from './replyVerifier';
 
 export interface ConversationStep {
+  /** Bytes to send; empty: nothing is sent, the step is only its pause. */
   readonly send: string;
   readonly waitMs: number;
+  /** A line said (as a `note` event) just before the send: what this step is for. */
+  readonly note?: string;
 }
 
 export interface ConnectionDeadlines {
@@ -32,6 +35,17 @@ export interface ConnectionSettings {
   readonly deadlines: ConnectionDeadlines;
   readonly signal?: AbortSignal;
   readonly emit: (event: ClientEvent) => void;
+  /**
+   * Answers the conversation's work requests instead of the oracle's own trial division, which
+   * for a slow prime would stall this process (and every other connection in it) as long as it
+   * stalls the server.
+   */
+  readonly answerWork?: (n: bigint) => boolean;
+  /**
+   * false: send at once after the TCP connect and expect the `*` later (a client that does not
+   * know it is still in the backlog). Default true: wait for `*` first, as the notes' client does.
+   */
+  readonly awaitAck?: boolean;
 }
 
 class ConnectionFailed extends Error {
@@ -42,7 +56,7 @@ class ConnectionFailed extends Error {
 
 export class NotesConnection {
   private socket: Socket | undefined;
-  private readonly verifier = new ReplyVerifier();
+  private readonly verifier: ReplyVerifier;
   private acked = false;
   /** The last piece has been sent: from here on, the server may close once the reply is complete. */
   private sentAll = false;
@@ -56,7 +70,9 @@ export class NotesConnection {
     readonly index: number,
     private readonly settings: ConnectionSettings,
   ) {
-    this.replyTotal = expectedReply(settings.conversation.map((s) => s.send).join('')).length;
+    this.verifier = new ReplyVerifier(settings.answerWork);
+    const oracle = settings.answerWork ? new ProtocolOracle(settings.answerWork) : new ProtocolOracle();
+    this.replyTotal = oracle.feed(Buffer.from(settings.conversation.map((s) => s.send).join(''), 'latin1')).length;
   }
 
   private get name(): string {
@@ -70,14 +86,19 @@ export class NotesConnection {
     try {
       if (this.settings.signal?.aborted) abort();
       await this.open();
-      await this.waitUntil(() => this.acked, this.settings.deadlines.ackMs, () =>
-        this.problem('ack-timeout', `${this.name}: no '*' from the server within ${this.settings.deadlines.ackMs} ms of connecting (still queued in its backlog?)`),
-      );
+      const ackWait = () =>
+        this.waitUntil(() => this.acked, this.settings.deadlines.ackMs, () =>
+          this.problem('ack-timeout', `${this.name}: no '*' from the server within ${this.settings.deadlines.ackMs} ms of connecting (still queued in its backlog?)`),
+        );
+      const awaitAck = this.settings.awaitAck ?? true;
+      if (awaitAck) await ackWait();
       for (const [i, step] of this.settings.conversation.entries()) {
-        this.send(Buffer.from(step.send, 'latin1'));
+        if (step.note !== undefined) this.emitEvent('note', step.note);
+        if (step.send.length > 0) this.send(Buffer.from(step.send, 'latin1'));
         this.sentAll = i === this.settings.conversation.length - 1;
         await this.waitUntil(() => false, step.waitMs, () => undefined);
       }
+      if (!awaitAck) await ackWait();
       const { replyMs } = this.settings.deadlines;
       await this.waitUntil(() => this.verifier.complete, replyMs, () =>
         this.problem(

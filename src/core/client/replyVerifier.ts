@@ -12,11 +12,16 @@ export type ReplyProblem =
   | { readonly kind: 'extra'; readonly offset: number; readonly actual: number };
 
 export class ReplyVerifier {
-  private readonly oracle = new ProtocolOracle();
+  private readonly oracle: ProtocolOracle;
   private expected: Buffer = Buffer.alloc(0);
   private expectedLength = 0;
   private receivedLength = 0;
   private problem: ReplyProblem | undefined;
+
+  /** `answerWork` answers work requests (protocol.ts, ProtocolOracle): a caller that knows a slow prime's answer passes it. */
+  constructor(answerWork?: (n: bigint) => boolean) {
+    this.oracle = answerWork ? new ProtocolOracle(answerWork) : new ProtocolOracle();
+  }
 
   /** Records bytes the client sent: the reply they call for joins the expected stream. */
   sent(bytes: Uint8Array): void {

@@ -5,6 +5,7 @@
  * recording at which it becomes true. A moment fires once per recording.
  */
 import { type StageId } from '../stages';
+import type { MomentStringKey } from '../panel/protocol';
 import { type Localized } from './language';
 
 /**
@@ -153,4 +154,9 @@ const byId = new Map<string, MomentInfo>(MOMENTS.map((m) => [m.id, m]));
 
 export function findMoment(id: string): MomentInfo | undefined {
   return byId.get(id);
+}
+
+/** The key of a moment's title in the recording panel's strings: first-eagain -> momentFirstEagain. */
+export function momentStringKey(id: MomentId): MomentStringKey {
+  return `moment${id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}` as MomentStringKey;
 }

@@ -8,9 +8,17 @@
  * chunks. During a live run further `records` chunks follow as the sink appends them, and
  * `runEnded` marks the end; `reset` drops everything for a new run in the same panel.
  */
+import type { MomentId } from '../notes/moments';
+
+/** `first-eagain` -> `FirstEagain`. */
+type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${Pascal<Tail>}` : Capitalize<S>;
+
+/** The key of a moment's title (src/core/notes/moments.ts momentStringKey): `momentFirstEagain`. */
+export type MomentStringKey = `moment${Pascal<MomentId>}`;
 
 /** Every string the panel shows; the host sends their values (English or Korean) in `init`. */
 export type PanelStringKey =
+  | MomentStringKey
   | 'panelTitle'
   | 'live'
   | 'recorded'
@@ -26,6 +34,9 @@ export type PanelStringKey =
   | 'scrubber'
   | 'timeline'
   | 'timelineHelp'
+  | 'axisCollapse'
+  | 'gapIdle'
+  | 'gapBusy'
   | 'lanes'
   | 'laneName'
   | 'laneState'
@@ -92,6 +103,11 @@ export type PanelStringKey =
   | 'stateGone'
   | 'stateRunnable'
   | 'withFds'
+  | 'moments'
+  | 'momentsNone'
+  | 'momentBanner'
+  | 'momentShow'
+  | 'momentGo'
   | 'traceError';
 
 export type PanelStrings = Readonly<Record<PanelStringKey, string>>;
@@ -118,6 +134,8 @@ export interface PanelViewState {
   /** Playback speed: recording nanoseconds per wall nanosecond. */
   readonly speed: number;
   readonly selectedLane?: number;
+  /** The time axis: idle stretches collapsed (the default) or true time. */
+  readonly axis?: 'collapsed' | 'true';
 }
 
 // ---- host to webview -----------------------------------------------------------------------
@@ -158,8 +176,11 @@ export interface RunEndedMessage {
 }
 
 /**
- * The run reached a moment a concept note talks about (src/core/notes/moments.ts): the panel
- * flags that time on the timeline and says what happened.
+ * The run reached a moment a concept note talks about (src/core/notes/moments.ts).
+ *
+ * The panel does not take its moments from this message: it runs the same MomentDetector on the
+ * same bytes itself, live and for a reopened recording alike, and so ignores it (one source, no
+ * duplicates). The host's detector stays for the Concept Notes view; a host may stop sending this.
  */
 export interface MomentMessage {
   readonly type: 'moment';
@@ -220,6 +241,11 @@ export interface CursorLinesMessage {
   readonly type: 'cursorLines';
   readonly cursorNs: number;
   readonly lines: readonly ThreadLine[];
+  /**
+   * The user moved the cursor (a step, a click, scrubbing, playback) rather than it following a
+   * live run: the source scrolls to the lines, as a debugger's does.
+   */
+  readonly byUser?: boolean;
 }
 
 /** The panel's Stop button. */

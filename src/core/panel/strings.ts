@@ -3,7 +3,14 @@
  * display language and sends it in the `init` message; the webview has no strings of its own.
  * Placeholders `{0}`, `{1}` are filled in by the webview.
  */
-import type { PanelStrings } from './protocol';
+import { MOMENTS, momentStringKey } from '../notes/moments';
+import type { NoteLanguage } from '../notes/language';
+import type { MomentStringKey, PanelStrings } from './protocol';
+
+/** The moments' titles, from moments.ts: one place names them for the notes and the panel. */
+function momentTitles(language: NoteLanguage): Record<MomentStringKey, string> {
+  return Object.fromEntries(MOMENTS.map((m) => [momentStringKey(m.id), m.title[language]])) as Record<MomentStringKey, string>;
+}
 
 export const PANEL_STRINGS_EN: PanelStrings = {
   panelTitle: 'Threads and events',
@@ -21,7 +28,10 @@ export const PANEL_STRINGS_EN: PanelStrings = {
   scrubber: 'Cursor time',
   timeline: 'Timeline of threads and client connections',
   timelineHelp:
-    'Left and right arrows step between events, space plays or pauses, plus and minus zoom, Home and End jump to the ends. Wheel zooms, drag pans, click shows an event and its source line.',
+    'Left and right arrows step between events, space plays or pauses, plus and minus zoom, Home and End jump to the ends, T switches between collapsed idle time and true time. Wheel zooms, drag pans, click shows an event and its source line.',
+  axisCollapse: 'Collapse idle time (T): stretches where nothing happens are drawn as a narrow gap',
+  gapIdle: '⋯ {0} idle',
+  gapBusy: '⋯ {0} without events',
   lanes: 'Lanes at the cursor',
   laneName: 'Lane',
   laneState: 'State',
@@ -88,6 +98,12 @@ export const PANEL_STRINGS_EN: PanelStrings = {
   markGreenExited: 'green thread exited',
   markClientSend: 'client sends',
   markClientReceive: 'client receives',
+  moments: 'Moments',
+  momentsNone: 'No moment of the notes in this recording yet.',
+  momentBanner: 'Moment: {0}',
+  momentShow: 'Zoom the timeline to this moment and put the cursor on it',
+  momentGo: 'Show',
+  ...momentTitles('en'),
   traceError: 'Trace problem: {0}',
 };
 
@@ -107,7 +123,10 @@ export const PANEL_STRINGS_KO: PanelStrings = {
   scrubber: '커서 시각',
   timeline: '스레드와 클라이언트 연결의 타임라인',
   timelineHelp:
-    '왼쪽·오른쪽 화살표로 이벤트 사이를 이동하고, 스페이스로 재생하거나 멈추고, 더하기·빼기로 확대·축소하며, Home과 End로 양 끝으로 갑니다. 휠은 확대·축소, 끌기는 이동, 클릭은 이벤트와 그 소스 줄을 보여 줍니다.',
+    '왼쪽·오른쪽 화살표로 이벤트 사이를 이동하고, 스페이스로 재생하거나 멈추고, 더하기·빼기로 확대·축소하며, Home과 End로 양 끝으로 가고, T로 유휴 시간 접기와 실제 시간을 오갑니다. 휠은 확대·축소, 끌기는 이동, 클릭은 이벤트와 그 소스 줄을 보여 줍니다.',
+  axisCollapse: '유휴 시간 접기 (T): 아무 일도 없는 구간을 좁은 틈으로 그립니다',
+  gapIdle: '⋯ {0} 유휴',
+  gapBusy: '⋯ {0} 이벤트 없음',
   lanes: '커서 시점의 레인',
   laneName: '레인',
   laneState: '상태',
@@ -174,6 +193,12 @@ export const PANEL_STRINGS_KO: PanelStrings = {
   markGreenExited: '그린 스레드 종료',
   markClientSend: '클라이언트 전송',
   markClientReceive: '클라이언트 수신',
+  moments: '순간',
+  momentsNone: '이 기록에는 아직 노트에 나오는 순간이 없습니다.',
+  momentBanner: '순간: {0}',
+  momentShow: '타임라인을 이 순간으로 확대하고 커서를 그 위에 둡니다',
+  momentGo: '보기',
+  ...momentTitles('ko'),
   traceError: '트레이스 문제: {0}',
 };
 

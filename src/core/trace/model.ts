@@ -77,6 +77,10 @@ const COUNTER_OF_KIND = new Map<number, CounterName>([
   [Kind.DROPPED, 'dropped'],
 ]);
 
+/** The same two tables by kind number, for the loop over every record (a Map lookup each is not free at 10 M). */
+const COUNTER_BY_KIND: readonly (CounterName | undefined)[] = Array.from({ length: 256 }, (_, kind) => COUNTER_OF_KIND.get(kind));
+const IS_GREEN_KIND: readonly boolean[] = Array.from({ length: 256 }, (_, kind) => GREEN_KINDS.has(kind));
+
 /** Per stream: its process, its names, and its lanes and files by the process's own numbers. */
 interface StreamContext {
   readonly process: TraceProcess;
@@ -117,6 +121,12 @@ export class TraceModel {
 
   get eventCount(): number {
     return this.events.length;
+  }
+
+  /** Makes room for `events` events in all, at once (a whole file read in one go). */
+  reserve(events: number): void {
+    this.events.reserve(events);
+    this.order.reserve(events);
   }
 
   /** A stream's header was read: register its process (the first one sets the time origin). */
@@ -166,22 +176,56 @@ export class TraceModel {
   addBatch(stream: number, records: readonly TraceRecord[]): void {
     const context = this.streams.get(stream);
     if (!context) throw new Error(`stream ${stream} has no header`);
+    const count = records.length;
     const first = this.events.length;
-    this.events.reserve(first + records.length);
-    this.order.reserve(first + records.length);
+    const events = this.events;
+    events.reserve(first + count);
+    this.order.reserve(first + count);
     const origin = this.originNs ?? 0;
-    const laneKind = context.process.source === 'client' ? LaneKind.client : LaneKind.thread;
+    const source = context.process.source;
+    const laneKind = source === 'client' ? LaneKind.client : LaneKind.thread;
+    // Reserved above: the columns are written in place and their lengths set once at the end
+    // (lanes and counters read an event's fields by index as they take it, never the lengths).
+    const { time: timeColumn, lane: laneColumn, kind: kindColumn, fd: fdColumn, value: valueColumn, file: fileColumn, line: lineColumn } = events;
+    const times = timeColumn.data;
+    const lanes = laneColumn.data;
+    const kinds = kindColumn.data;
+    const fds = fdColumn.data;
+    const values = valueColumn.data;
+    const files = fileColumn.data;
+    const lines = lineColumn.data;
+    let minTime = this.minTime;
+    let maxTime = this.maxTime;
+    // Records of one lane come in runs (a thread's buffer is flushed whole).
+    let lastId = -1;
+    let lastLane: Lane | undefined;
+    let event = first;
     for (const record of records) {
       const time = record.timeNs - origin;
-      const lane = this.laneFor(context, record.lane, laneKind);
-      const file = record.fileId === 0 ? 0 : this.fileFor(context, record.fileId);
-      const event = this.events.push(time, lane.index, record.kind, record.fd, record.value, file, record.line);
+      const kind = record.kind;
+      const value = record.value;
+      const localLane = record.lane;
+      const fileId = record.fileId;
+      const lane = localLane === lastId && lastLane ? lastLane : (lastLane = this.laneFor(context, (lastId = localLane), laneKind));
+      times[event] = time;
+      lanes[event] = lane.index;
+      kinds[event] = kind;
+      fds[event] = record.fd;
+      values[event] = value;
+      files[event] = fileId === 0 ? 0 : this.fileFor(context, fileId);
+      lines[event] = record.line;
       lane.add(event);
-      if (GREEN_KINDS.has(record.kind)) this.laneFor(context, record.value, LaneKind.green).add(event);
-      this.count(context.process.source, record, time, event);
-      if (!(time >= this.minTime)) this.minTime = time;
-      if (!(time <= this.maxTime)) this.maxTime = time;
+      if (IS_GREEN_KIND[kind]) this.laneFor(context, value, LaneKind.green).add(event);
+      const counter = COUNTER_BY_KIND[kind];
+      // Threads alive are the stage's; the client's own threads are not part of the lesson.
+      if (counter !== undefined && (counter !== 'threads' || source === 'server')) this.counters[counter].add(time, event, value);
+      if (!(time >= minTime)) minTime = time;
+      if (!(time <= maxTime)) maxTime = time;
+      event++;
     }
+    timeColumn.length = laneColumn.length = kindColumn.length = fdColumn.length = valueColumn.length = fileColumn.length = lineColumn.length = event;
+    this.minTime = minTime;
+    this.maxTime = maxTime;
     this.mergeOrder(first);
     this.version++;
   }
@@ -258,12 +302,6 @@ export class TraceModel {
     }
     while (i < old.length) out[k++] = old[i++];
     while (j < fresh.length) out[k++] = fresh[j++];
-  }
-
-  private count(source: 'server' | 'client', record: TraceRecord, time: number, event: number): void {
-    const counter = COUNTER_OF_KIND.get(record.kind);
-    // Threads alive are the stage's; the client's own threads are not part of the lesson.
-    if (counter && (counter !== 'threads' || source === 'server')) this.counters[counter].add(time, event, record.value);
   }
 
   // ---- positions ----

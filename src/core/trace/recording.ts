@@ -18,7 +18,7 @@
  * A plain trace stream (a file the stage wrote itself, SERVER_MODELS_TRACE=<file>) reads as a
  * recording of one stream. Plain TypeScript: the panel reads recordings too.
  */
-import { TraceDecoder, TraceFormatError, TRACE_MAGIC } from './format';
+import { RECORD_SIZE, TraceDecoder, TraceFormatError, TRACE_MAGIC } from './format';
 
 // Recordings join bytes as traces do; callers may take the one function from here too.
 export { concatBytes } from './format';
@@ -115,6 +115,9 @@ export class RecordingReader {
       at = Math.max(RECORDING_HEADER_SIZE, view.getUint16(10, true));
     }
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // At most one event per 32 bytes: one allocation for a whole file, not a doubling per
+    // power of two (at ten million events, the copies were a third of the time to open).
+    this.model.reserve(this.model.eventCount + Math.ceil((bytes.length - at) / RECORD_SIZE));
     while (at + BLOCK_HEADER_SIZE <= bytes.length) {
       const stream = view.getUint32(at, true);
       const length = view.getUint32(at + 4, true);

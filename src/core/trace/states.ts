@@ -222,17 +222,17 @@ export function cssVariable(themeColorId: string): string {
   return `--vscode-${themeColorId.replace(/\./g, '-')}`;
 }
 
-/** Lane colours (the label swatch and the editor highlight of the thread's current line). */
-export const LANE_THEME_COLORS: readonly string[] = [
-  'charts.blue',
-  'charts.orange',
-  'charts.green',
-  'charts.purple',
-  'charts.red',
-  'charts.yellow',
-  'terminal.ansiCyan',
-  'terminal.ansiMagenta',
-];
+/**
+ * Lane colours: the chip of each lane in the lane labels and the lane table, and the editor's
+ * highlight of that thread's current line. None is a state's colour: a chip in recv's blue would
+ * read as "this thread waits in recv". The charts and terminal palettes have no four more hues
+ * far from all the states' (09 shows nearly every state), so these are the theme colours no state
+ * uses that are furthest from them and from each other: each at least 10 from every state colour
+ * and 30 from the other lane colours (CIE76, Dark and Light Modern;
+ * test/webview/panel-colours.test.ts). The chip is a dot, not a bar, so that its shape too says
+ * "lane", not "state". Lanes beyond four repeat them; their names tell them apart.
+ */
+export const LANE_THEME_COLORS: readonly string[] = ['terminal.ansiBrightYellow', 'terminal.ansiBlue', 'terminal.ansiBrightGreen', 'terminal.ansiRed'];
 
 /**
  * The state to show for a span: a pool or carrier thread that is alive but doing nothing traced

@@ -13,6 +13,13 @@ export interface SyntheticOptions {
   readonly workers?: number;
   readonly clients?: number;
   readonly seed?: number;
+  /**
+   * Every this many request cycles, a pause with no event at all (the notes' client thinking),
+   * which the panel's collapsed axis turns into a gap. Undefined: no pauses.
+   */
+  readonly pauseEvery?: number;
+  /** How long each pause is (default 1 s). */
+  readonly pauseNs?: number;
 }
 
 const START_NS = 5_000_000_000n;
@@ -31,15 +38,37 @@ function random(seed: number): () => number {
   };
 }
 
+/**
+ * One stream's records, encoded a block at a time as they are made: ten million records as
+ * objects would take gigabytes and minutes.
+ */
+class StreamBlocks {
+  private pending: RecordFields[] = [];
+  readonly blocks: { readonly firstNs: number; readonly bytes: Uint8Array }[] = [];
+  count = 0;
+
+  push(record: RecordFields): void {
+    this.pending.push(record);
+    this.count++;
+    if (this.pending.length === RECORDS_PER_BLOCK) this.flush();
+  }
+
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.blocks.push({ firstNs: Number(this.pending[0].timeNs), bytes: encodeRecords(this.pending) });
+    this.pending = [];
+  }
+}
+
 export function syntheticRecording(options: SyntheticOptions): Uint8Array {
   const workers = options.workers ?? 3;
   const clients = options.clients ?? 16;
   const next = random(options.seed ?? 42);
-  const server: RecordFields[] = [];
-  const client: RecordFields[] = [];
+  const server = new StreamBlocks();
+  const client = new StreamBlocks();
   let now = Number(START_NS) + 1000;
   const tick = (max: number) => (now += 50 + Math.floor(next() * max));
-  const at = (r: Omit<RecordFields, 'timeNs' | 'fileId'>, into: RecordFields[]) => into.push({ ...r, timeNs: now, fileId: 1 });
+  const at = (r: Omit<RecordFields, 'timeNs' | 'fileId'>, into: StreamBlocks) => into.push({ ...r, timeNs: now, fileId: 1 });
 
   for (let lane = 1; lane <= 1 + workers; lane++) {
     tick(500);
@@ -55,7 +84,9 @@ export function syntheticRecording(options: SyntheticOptions): Uint8Array {
     tick(500);
     at({ lane: c, kind: Kind.CLIENT_ACK }, client);
   }
-  while (server.length + client.length < options.events) {
+  let cycle = 0;
+  while (server.count + client.count < options.events) {
+    if (options.pauseEvery !== undefined && ++cycle % options.pauseEvery === 0) now += options.pauseNs ?? 1_000_000_000;
     const c = 1 + Math.floor(next() * clients);
     const fd = 4 + c;
     const worker = 2 + Math.floor(next() * workers);
@@ -113,17 +144,14 @@ export function syntheticRecording(options: SyntheticOptions): Uint8Array {
     encodeBlock(1, concatBytes([header(TraceSource.client, 1001), ...clientNames])),
   ];
   // Interleave the two streams block by block in time, as a sink receiving both live would.
+  server.flush();
+  client.flush();
   let s = 0;
   let c = 0;
-  while (s < server.length || c < client.length) {
-    const serverFirst = c >= client.length || (s < server.length && Number(server[s].timeNs) <= Number(client[c].timeNs));
-    if (serverFirst) {
-      blocks.push(encodeBlock(0, encodeRecords(server.slice(s, s + RECORDS_PER_BLOCK))));
-      s += RECORDS_PER_BLOCK;
-    } else {
-      blocks.push(encodeBlock(1, encodeRecords(client.slice(c, c + RECORDS_PER_BLOCK))));
-      c += RECORDS_PER_BLOCK;
-    }
+  while (s < server.blocks.length || c < client.blocks.length) {
+    const serverFirst = c >= client.blocks.length || (s < server.blocks.length && server.blocks[s].firstNs <= client.blocks[c].firstNs);
+    if (serverFirst) blocks.push(encodeBlock(0, server.blocks[s++].bytes));
+    else blocks.push(encodeBlock(1, client.blocks[c++].bytes));
   }
   return concatBytes(blocks);
 }

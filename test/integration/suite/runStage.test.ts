@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/commands';
+import { loadRecording } from '../../../src/core/trace/recordingFile';
 import type { ServerModelsApi } from '../../../src/extension';
 import { waitFor } from './waitFor';
 import { screenshot } from './screenshot';
@@ -60,7 +61,10 @@ suite('Run Stage', () => {
       assert.ok(panel && !panel.isDisposed, 'the panel is open');
       await waitFor(() => panel.lastDrawn !== undefined, 'the panel to draw the finished recording');
       const lanes = panel.lastDrawn!.lanes;
-      assert.ok(lanes.filter((l) => l.kind === 'client').length >= 5, `five client lanes drawn: ${JSON.stringify(lanes)}`);
+      // The lesson scenarios talk on two or more connections (01: three, 06: two beside idle ones).
+      assert.ok(lanes.filter((l) => l.kind === 'client').length >= 2, `client lanes drawn: ${JSON.stringify(lanes)}`);
+      const { model } = await loadRecording(summary.recordingPath);
+      assert.equal(panel.lastDrawn!.events, model.eventCount, 'the live panel drew every event of the recording');
       assert.ok(lanes.some((l) => l.kind !== 'client'), 'at least one server lane drawn');
 
       const target = path.join(mkdtempSync(path.join(tmpdir(), 'export-')), 'trace.json');
@@ -68,7 +72,7 @@ suite('Run Stage', () => {
       assert.ok(existsSync(target), 'Export Trace wrote the file');
       const exported = JSON.parse(readFileSync(target, 'utf8')) as { traceEvents: { ph: string; name: string; args?: { name?: string } }[] };
       const threadNames = exported.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args?.name ?? '');
-      assert.ok(threadNames.filter((n) => /^conn\d+ \(client\)$/.test(n)).length >= 5, `five client lanes in ${threadNames.join(', ')}`);
+      assert.ok(threadNames.filter((n) => /^conn\d+ \(client\)$/.test(n)).length >= 2, `client lanes in ${threadNames.join(', ')}`);
       assert.ok(threadNames.some((n) => !/^conn\d+ \(client\)$/.test(n)), 'at least one server lane');
     });
   }
