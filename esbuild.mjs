@@ -37,7 +37,7 @@ if (tests) {
     sourcemap: true,
     minify: false,
     // One bundle per test file, loaded by index.js with mocha's addFile.
-    entryPoints: ['test/integration/suite/index.ts', 'test/integration/suite/*.test.ts'],
+    entryPoints: ['test/integration/suite/index.ts', 'test/integration/suite/*.test.ts', 'test/integration/suite/*.tour.ts'],
     outdir: 'out/test/integration/suite',
     external: ['vscode', 'mocha'],
   });

@@ -1,4 +1,4 @@
-// `npm run screenshots`: the screenshot tour (test/integration/suite/screenshotTour.test.ts) in the
+// `npm run screenshots`: the screenshot tour (test/integration/suite/screenshotTour.tour.ts) in the
 // served VS Code at 1600x1000: a default Run Stage of each of the nine stages, one picture each,
 // then one stage again with the extension in Korean (VSCODE_LOCALE=ko), into .screenshots/
 // (git-ignored). Not part of `npm test`: the pictures are for people to look at.

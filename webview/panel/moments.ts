@@ -87,8 +87,11 @@ export function momentWindow(model: TraceModel, moment: PanelMoment, axis: AxisM
   p = Math.max(0, model.positionAtTime(moment.timeNs));
   for (let n = 0; n < CONTEXT_EVENTS && p < last; n++, p++) {
     const after = model.timeAt(p + 1);
-    if (after - Math.max(model.timeAt(p), moment.timeNs) > BURST_GAP_NS && pauses-- <= 0) break;
+    const crossesPause = after - Math.max(model.timeAt(p), moment.timeNs) > BURST_GAP_NS;
+    if (crossesPause && pauses-- <= 0) break;
     to = Math.max(to, after);
+    // Past the crossed pause, the first event of the next burst is what came of the moment.
+    if (crossesPause) break;
   }
   // The margin is a share of the screen: on the collapsed axis a pause at the edge is a few
   // pixels however long it was.

@@ -11,7 +11,9 @@ export function run(): Promise<void> {
   // SERVER_MODELS_TEST_FILES=runStage,benchmark runs only the files whose names contain one of these.
   const only = (process.env.SERVER_MODELS_TEST_FILES ?? '').split(',').filter(Boolean);
   const chosen = (file: string) => only.length === 0 || only.some((part) => file.includes(part));
-  for (const file of readdirSync(__dirname).filter((f) => f.endsWith('.test.js') && chosen(f)).sort()) {
+  // The screenshot tour (`npm run screenshots`) is a tool for people, not a test: it runs only when asked.
+  const suffix = process.env.SERVER_MODELS_SCREENSHOT_TOUR === '1' ? '.tour.js' : '.test.js';
+  for (const file of readdirSync(__dirname).filter((f) => f.endsWith(suffix) && chosen(f)).sort()) {
     mocha.addFile(path.join(__dirname, file));
   }
   return new Promise((resolve, reject) => {

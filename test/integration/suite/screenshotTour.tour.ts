@@ -2,8 +2,8 @@
  * The screenshot tour (`npm run screenshots`, scripts/screenshots.mjs; not part of `npm test`):
  * a default Run Stage of each stage in turn, in the served VS Code at the size the runner's
  * VIEWPORT gives, and a picture of the workbench once the stage's client has finished and the
- * panel has drawn the run, into the runner's SCREENSHOT_DIR. Skipped unless
- * SERVER_MODELS_SCREENSHOT_TOUR=1. SERVER_MODELS_TOUR_STAGES (comma-separated ids) picks stages;
+ * panel has drawn the run, into the runner's SCREENSHOT_DIR. index.ts loads it only when
+ * SERVER_MODELS_SCREENSHOT_TOUR=1 (and then no test file). SERVER_MODELS_TOUR_STAGES (comma-separated ids) picks stages;
  * SERVER_MODELS_TOUR_SUFFIX is added to every picture's name (e.g. `-ko`).
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,6 @@ import type { ServerModelsApi } from '../../../src/extension';
 import { screenshot } from './screenshot';
 import { waitFor } from './waitFor';
 
-const enabled = process.env.SERVER_MODELS_SCREENSHOT_TOUR === '1';
 const chosen = (process.env.SERVER_MODELS_TOUR_STAGES ?? '').split(',').filter(Boolean);
 const suffix = process.env.SERVER_MODELS_TOUR_SUFFIX ?? '';
 
@@ -22,7 +21,6 @@ suite('Screenshot tour', function () {
   let api: ServerModelsApi;
 
   suiteSetup(async function () {
-    if (!enabled) this.skip();
     api = await vscode.extensions.getExtension<ServerModelsApi>('server-models.server-models')!.activate();
     // Port 0: 8080 may be taken on this machine; everything else is what a user gets.
     await vscode.workspace.getConfiguration('serverModels').update('port', 0, vscode.ConfigurationTarget.Global);
@@ -31,7 +29,6 @@ suite('Screenshot tour', function () {
   });
 
   suiteTeardown(async () => {
-    if (!enabled) return;
     await vscode.commands.executeCommand(COMMANDS.stopStage);
     await vscode.workspace.getConfiguration('serverModels').update('port', undefined, vscode.ConfigurationTarget.Global);
   });
