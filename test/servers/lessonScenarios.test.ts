@@ -278,7 +278,18 @@ const LESSONS: Record<StageId, (r: Recorded) => void> = {
     assert.ok(parkedAndResumed.length >= 3, `several green threads parked and resumed (${parkedAndResumed.length})`);
     const moved = [...carriersOf.values()].filter((s) => s.size >= 2).length;
     assert.ok(moved >= 2, `several green threads ran on more than one carrier (${moved})`);
-    const pinned = carriers.flatMap((lane) => spans(model, lane, LaneState.work).map((span) => ({ lane, span })));
+    // Each wave asks five short questions at once: two carriers, so never more than two at work
+    // (the others ready, waiting for a carrier), and every one answered.
+    const work = carriers.flatMap((lane) => spans(model, lane, LaneState.work));
+    const edges = work.flatMap((s) => [{ at: s.start, d: 1 }, { at: s.end, d: -1 }]).sort((a, b) => a.at - b.at || a.d - b.d);
+    let atWork = 0;
+    let mostAtWork = 0;
+    for (const e of edges) mostAtWork = Math.max(mostAtWork, (atWork += e.d));
+    assert.equal(mostAtWork, carriers.length, 'at most one request at work per carrier, and both carriers at work at some point');
+    const waited = greens.filter((lane) => spans(model, lane, LaneState.runnable).length > 0).length;
+    assert.ok(waited >= 3, `green threads that waited, ready, for a free carrier (${waited})`);
+    // The slow request is the one long job: a second, where the short ones take a millisecond.
+    const pinned = carriers.flatMap((lane) => spans(model, lane, LaneState.work).filter((span) => span.end - span.start > 200e6).map((span) => ({ lane, span })));
     assert.equal(pinned.length, 1, 'one carrier did the slow request');
     const [{ lane: held, span: job }] = pinned;
     const servedMeanwhile = carriers

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ClientEvent } from '../../src/core/client/clientEvent';
 import { ClientTraceWriter } from '../../src/core/client/clientTrace';
-import { lessonScenario, plannedDurationMs, runLessonScenario, workRequests, type LessonScenario } from '../../src/core/client/lessonScenarios';
+import { LESSON_SHORT_PRIME, LESSON_SLOW_PRIME, lessonScenario, plannedDurationMs, runLessonScenario, workRequests, type LessonScenario } from '../../src/core/client/lessonScenarios';
 import { STAGES } from '../../src/core/stages';
 import { decodeTrace, Kind } from '../../src/core/trace/format';
 import { useFakeServers } from './client-fake-server.support';
@@ -79,13 +79,19 @@ describe('the lesson scenario of every stage', () => {
     const epoll = lessonScenario('06-epoll');
     assert.ok(epoll.idle && epoll.idle.count >= 50 && epoll.idle.count <= 200, '06: 50-200 idle registered sockets');
     assert.ok(epoll.connections.length <= 2, '06: one or two that talk');
-    for (const id of ['07-libuv', '08-ae', '09-green-threads'] as const) assert.equal(workRequests(lessonScenario(id)).length, 1, `${id}: one slow request`);
+    for (const id of ['07-libuv', '08-ae', '09-green-threads'] as const) {
+      assert.equal(workRequests(lessonScenario(id)).filter((n) => n === LESSON_SLOW_PRIME).length, 1, `${id}: one slow request`);
+    }
+    assert.deepEqual(new Set(workRequests(lessonScenario('09-green-threads'))), new Set([LESSON_SLOW_PRIME, LESSON_SHORT_PRIME]), '09: the rest are short');
+    for (const id of ['07-libuv', '08-ae'] as const) assert.equal(workRequests(lessonScenario(id)).length, 1, `${id}: nothing but the slow request`);
     for (const id of ['01-sequential', '02-thread-per-client', '03-blocking-io', '04-nonblocking-polling', '05-select', '06-epoll'] as const) {
       assert.equal(workRequests(lessonScenario(id)).length, 0, `${id}: no work request`);
     }
     const green = lessonScenario('09-green-threads');
     const carriers = Number(green.stageArgs[green.stageArgs.indexOf('--carriers') + 1]);
     assert.ok(carriers >= 2 && green.connections.length >= 3 * carriers, '09: several green threads per carrier');
+    const wave = green.connections.filter((c) => c.wave !== undefined);
+    assert.ok(wave.length > carriers && wave.every((c) => c.wave === wave[0].wave), '09: more green threads asking at once than carriers');
   });
 });
 
@@ -157,6 +163,48 @@ describe('runLessonScenario', () => {
     );
     assert.deepEqual(result.failures.map((f) => f.kind), ['bad-ack'], "the echo came without a '*' before it");
     assert.ok(events.some((e) => e.kind === 'send'), 'it sent without waiting');
+  });
+
+  test('a wave sends its i-th pieces together: the early member waits for the late one, and nobody sends piece i+1 before all sent piece i', async () => {
+    const { port } = await server();
+    const events: ClientEvent[] = [];
+    const piece = (text: string) => ({ send: `^${text}$`, waitMs: 10 });
+    const result = await runLessonScenario(
+      quick({
+        connections: [
+          { startAtMs: 0, wave: 'w', conversation: [piece('a0'), piece('a1'), piece('a2')] },
+          { startAtMs: 150, wave: 'w', conversation: [piece('b0'), { send: '', waitMs: 40 }, piece('b1'), piece('b2')] },
+        ],
+      }),
+      { port, onEvent: (e) => events.push(e) },
+    );
+    assert.deepEqual(result.failures, []);
+    const sends = events.filter((e) => e.kind === 'send').map((e) => e.line!.match(/b'\^(\w+)\$'/)![1]);
+    assert.equal(sends.length, 6);
+    // Pairs in order, each pair either way round.
+    for (let i = 0; i < 3; i++) assert.deepEqual(sends.slice(2 * i, 2 * i + 2).sort(), [`a${i}`, `b${i}`], `the pieces ${i} together (${sends.join(' ')})`);
+    const lateConnect = events.findIndex((e) => e.kind === 'connecting' && e.conn === 1);
+    const firstSend = events.findIndex((e) => e.kind === 'send');
+    assert.ok(lateConnect >= 0 && lateConnect < firstSend, 'conn0 waited for conn1 to connect before its first piece');
+  });
+
+  test('a stop reaches members waiting for their wave', async () => {
+    const { port } = await server();
+    const abort = new AbortController();
+    const started = performance.now();
+    const run = runLessonScenario(
+      quick({
+        connections: [
+          { startAtMs: 0, wave: 'w', conversation: [{ send: '^ab$', waitMs: 0 }] },
+          { startAtMs: 3_000, wave: 'w', conversation: [{ send: '^cd$', waitMs: 0 }] },
+        ],
+      }),
+      { port, signal: abort.signal },
+    );
+    setTimeout(() => abort.abort(), 100);
+    const result = await run;
+    assert.ok(performance.now() - started < 2_000, 'conn0 did not wait for conn1 after the stop');
+    assert.deepEqual(result.failures.map((f) => f.kind), ['aborted', 'aborted']);
   });
 
   test('idle connections that are not served are a failure of their own', async () => {

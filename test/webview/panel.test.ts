@@ -294,6 +294,8 @@ describe('recording panel in Chromium', () => {
       await panel.page.focus('ol.moments li:nth-child(2) button');
       await panel.page.keyboard.press('Enter');
       await panel.cursorAt(model.positionOf(found[1].event), 'the cursor on the second moment');
+      // The cursor is in the DOM at once; the view in the next frame.
+      await panel.waitFor(`document.body.dataset.view !== '${Math.round(before[0])}..${Math.round(before[1])}'`, 'the view zoomed');
       const [start, end] = await viewWindow(panel);
       // Starved since it connected: its context is that wait, from the connect to the flag.
       assert.ok(end - start < before[1] - before[0], `zoomed in: ${start}..${end} from ${before.join('..')}`);
@@ -311,6 +313,7 @@ describe('recording panel in Chromium', () => {
       const box = (await panel.page.locator('canvas.timeline').boundingBox())!;
       await panel.page.mouse.click(box.x + flagX, box.y + 5);
       await panel.cursorAt(model.positionOf(found[0].event), 'the cursor on the first moment');
+      await panel.waitFor(`document.body.dataset.view !== '${Math.round(fitStart)}..${Math.round(fitEnd)}'`, 'the view zoomed');
       const [flagStart, flagEnd] = await viewWindow(panel);
       // (In true time: the collapsed axis puts the window's margins in pauses, which are long.)
       assert.ok(

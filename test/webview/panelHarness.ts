@@ -474,9 +474,11 @@ export async function rowColumns(panel: PanelPage, rows: number): Promise<{ plot
     const ctx = canvas.getContext('2d');
     const labels = Math.min(190, Math.floor(canvas.clientWidth * 0.3));
     const plotWidth = canvas.clientWidth - labels;
+    // Rows shrink to fit the lanes: the last frame's row height (app.ts).
+    const rowHeight = Number(document.body.dataset.rowHeight);
     const out = [];
     for (let r = 0; r < ${rows}; r++) {
-      const y = Math.round((22 + r * 20 + 10) * dpr);
+      const y = Math.round((22 + r * rowHeight + rowHeight / 2) * dpr);
       const d = ctx.getImageData(Math.round(labels * dpr), y, Math.round(plotWidth * dpr), 1).data;
       const row = [];
       for (let x = 0; x < plotWidth; x++) {

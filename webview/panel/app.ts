@@ -16,7 +16,7 @@ import { bindKeys, bindPointer, type TimelineInput } from './input';
 import { laneOrder } from './laneOrder';
 import { momentWindow, PanelMoments, type PanelMoment } from './moments';
 import { buildLayout, type Layout } from './layout';
-import { AXIS_HEIGHT, type TimelineView } from './timeline';
+import { AXIS_HEIGHT, ROW_HEIGHT, type TimelineView } from './timeline';
 import { ShownKinds } from './shownKinds';
 import { formatNs, Strings } from './text';
 import { Viewport } from './viewport';
@@ -454,6 +454,10 @@ export class PanelApp implements TimelineInput {
     this.requestFrame();
   }
 
+  rowHeight(): number {
+    return this.ui?.timeline.rowHeight ?? ROW_HEIGHT;
+  }
+
   panBy(dxPx: number, dRows: number): void {
     if (dxPx !== 0) {
       this.viewport.panBy(dxPx);
@@ -554,6 +558,7 @@ export class PanelApp implements TimelineInput {
     // For tests, which rebuild the same TimeAxis from the same bytes: the window in axis units.
     body.viewUnits = `${this.viewport.start}..${this.viewport.end}`;
     body.axis = this.trueTime ? 'true' : 'collapsed';
+    body.rowHeight = String(ui.timeline.rowHeight);
     const gapLabels = ui.timeline.gapLabelsDrawn.join('|');
     if (body.gapLabels !== gapLabels) body.gapLabels = gapLabels;
   }

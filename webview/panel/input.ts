@@ -5,8 +5,6 @@
  * Home/End jump, Enter reveals the source line, T switches between the collapsed axis and true
  * time.
  */
-import { ROW_HEIGHT } from './timeline';
-
 export interface TimelineInput {
   zoomAt(x: number, factor: number): void;
   panBy(dxPx: number, dRows: number): void;
@@ -21,6 +19,8 @@ export interface TimelineInput {
   fit(): void;
   revealCursor(): void;
   toggleAxis(): void;
+  /** A lane row's height now (CSS px): rows shrink to fit the lanes, so a drag's rows vary. */
+  rowHeight(): number;
 }
 
 /** A press that moves less than this is a click, not a drag. */
@@ -57,7 +57,7 @@ export function bindPointer(canvas: HTMLCanvasElement, input: TimelineInput): vo
     drag.moved = true;
     drag.lastX = e.offsetX;
     drag.lastY = e.offsetY;
-    input.panBy(dx, -dy / ROW_HEIGHT);
+    input.panBy(dx, -dy / input.rowHeight());
   });
   const end = (e: PointerEvent) => {
     if (!drag || e.pointerId !== drag.id) return;

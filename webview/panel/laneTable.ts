@@ -12,6 +12,8 @@ import { formatNs, type Strings } from './text';
 
 /** Beyond this many lanes (10,000 clients) the table lists the first ones and says how many more. */
 const MAX_ROWS = 200;
+/** A panel this short starts with the table folded (media/panel/panel.css has the same query). */
+const SHORT_PANEL = '(max-height: 700px)';
 
 export class LaneTable {
   readonly element: HTMLElement;
@@ -26,7 +28,7 @@ export class LaneTable {
     const table = el(
       'table',
       { class: 'lanes' },
-      el('caption', {}, s.get('lanes')),
+      el('caption', { class: 'visually-hidden' }, s.get('lanes')),
       el(
         'thead',
         {},
@@ -34,7 +36,10 @@ export class LaneTable {
       ),
       this.body,
     );
-    this.element = el('div', { class: 'lane-table' }, table, this.more);
+    // Folded to its title in a short panel (beside an editor, above the terminals), where every
+    // row it took would be a lane row the timeline loses; the same states are in the canvas.
+    const folded = typeof matchMedia === 'function' && matchMedia(SHORT_PANEL).matches;
+    this.element = el('details', { class: 'lane-table', ...(folded ? {} : { open: '' }) }, el('summary', {}, s.get('lanes')), table, this.more);
   }
 
   show(model: TraceModel, rows: readonly number[], snapshot: ModelSnapshot): void {

@@ -14,7 +14,7 @@ import type { TimeAxis } from '../../src/core/trace/timeAxis';
 import { LANE_STATE_NAMES, markThemeColor, shownState, STATE_FILL, type LaneStateId } from '../../src/core/trace/states';
 import type { Palette } from './colors';
 import { valueAt, type CounterTrack } from './counterTracks';
-import { AXIS_HEIGHT, ROW_HEIGHT, TRACK_HEIGHT } from './geometry';
+import { AXIS_HEIGHT, MIN_ROW_HEIGHT, ROW_HEIGHT, TRACK_HEIGHT } from './geometry';
 import { formatPreciseTick, formatTick, niceStep, tickNeedsPrecision } from './text';
 import type { Viewport } from './viewport';
 
@@ -123,6 +123,8 @@ export class Timeline {
   labelWidth = MAX_LABEL_WIDTH;
   /** Counter tracks in the last frame, and where they begin (CSS px): below it is no lane. */
   private trackCount = 0;
+  /** Lanes of the last frame (the row height depends on it). */
+  private laneCount = 0;
   private tracksTop = Infinity;
   /** Where the lanes and tracks end (CSS px): the gaps' bands stop there. */
   private contentBottom = 0;
@@ -161,9 +163,19 @@ export class Timeline {
     return Math.max(1, this.widthCss - this.labelWidth);
   }
 
+  /**
+   * A lane row's height: ROW_HEIGHT when every lane fits, less (down to MIN_ROW_HEIGHT) when that
+   * makes them fit, since a lane out of view is a part of the lesson nobody sees. Set each frame.
+   */
+  get rowHeight(): number {
+    if (this.laneCount === 0) return ROW_HEIGHT;
+    const room = this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT;
+    return Math.max(MIN_ROW_HEIGHT, Math.min(ROW_HEIGHT, Math.floor(room / this.laneCount)));
+  }
+
   /** How many lane rows fit. */
   get visibleRows(): number {
-    return Math.max(1, Math.floor((this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT) / ROW_HEIGHT));
+    return Math.max(1, Math.floor((this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT) / this.rowHeight));
   }
 
   draw(view: TimelineView): void {
@@ -174,19 +186,21 @@ export class Timeline {
     ctx.fillRect(0, 0, this.widthCss, this.heightCss);
     ctx.font = palette.font;
     this.trackCount = view.counters?.length ?? 0;
+    this.laneCount = view.rows.length;
+    const rowHeight = this.rowHeight;
     this.drawAxis(view);
 
     const first = Math.max(0, Math.floor(view.viewport.firstLane));
     const last = Math.min(view.rows.length, first + this.visibleRows + 1);
     let depths = 0;
     for (let row = first; row < last; row++) {
-      const y = AXIS_HEIGHT + (row - first) * ROW_HEIGHT;
+      const y = AXIS_HEIGHT + (row - first) * rowHeight;
       if (row === view.selectedRow) {
         ctx.fillStyle = palette.selection;
-        ctx.fillRect(0, y, this.widthCss, ROW_HEIGHT);
+        ctx.fillRect(0, y, this.widthCss, rowHeight);
       } else if (row % 2 === 1) {
         ctx.fillStyle = palette.hover;
-        ctx.fillRect(this.labelWidth, y, this.widthCss - this.labelWidth, ROW_HEIGHT);
+        ctx.fillRect(this.labelWidth, y, this.widthCss - this.labelWidth, rowHeight);
       }
       depths = Math.max(depths, view.model.lanes[view.rows[row]].levels.length);
     }
@@ -195,16 +209,16 @@ export class Timeline {
     // life around its work).
     for (let depth = 0; depth < depths; depth++) {
       for (let row = first; row < last; row++) {
-        this.queueSpans(view, view.model.lanes[view.rows[row]], depth, AXIS_HEIGHT + (row - first) * ROW_HEIGHT);
+        this.queueSpans(view, view.model.lanes[view.rows[row]], depth, AXIS_HEIGHT + (row - first) * rowHeight);
       }
       this.flushRects(palette);
     }
     for (let row = first; row < last; row++) {
-      this.queueInstants(view, view.model.lanes[view.rows[row]], AXIS_HEIGHT + (row - first) * ROW_HEIGHT);
+      this.queueInstants(view, view.model.lanes[view.rows[row]], AXIS_HEIGHT + (row - first) * rowHeight);
     }
     this.flushMarks();
     this.drawLabels(view, first, last);
-    const lanesBottom = AXIS_HEIGHT + Math.max(0, Math.min(view.rows.length - first, this.visibleRows)) * ROW_HEIGHT;
+    const lanesBottom = AXIS_HEIGHT + Math.max(0, Math.min(view.rows.length - first, this.visibleRows)) * rowHeight;
     this.tracksTop = this.trackCount > 0 ? lanesBottom : Infinity;
     this.contentBottom = Math.min(this.heightCss, lanesBottom + this.trackCount * TRACK_HEIGHT);
     this.drawTracks(view);
@@ -484,13 +498,15 @@ export class Timeline {
     const t0 = viewport.startNs;
     const t1 = viewport.endNs;
     const left = this.labelWidth;
-    const inset = 2 + Math.min(depth, 3) * 2;
+    const rowHeight = this.rowHeight;
+    // A nested slice is inset in its parent; on a shrunk row by less, so its bar stays a bar.
+    const inset = 2 + Math.min(depth, 3) * (rowHeight >= ROW_HEIGHT ? 2 : 1);
     const top = y + inset;
-    const height = ROW_HEIGHT - 2 * inset;
+    const height = rowHeight - 2 * inset;
     const starts = level.start.data;
     const ends = level.end.data;
     const states = level.state.data;
-    const lineTop = y + (ROW_HEIGHT - LINE_HEIGHT) / 2;
+    const lineTop = y + (rowHeight - LINE_HEIGHT) / 2;
     const push = (state: number, from: number, to: number) => {
       if (DRAWN_AS_LINE[state]) this.rects[state].push(left + from, lineTop, to - from, LINE_HEIGHT);
       else this.rects[state].push(left + from, top, to - from, height);
@@ -609,20 +625,21 @@ export class Timeline {
     ctx.fillStyle = palette.background;
     ctx.fillRect(0, AXIS_HEIGHT, this.labelWidth, this.heightCss - AXIS_HEIGHT);
     ctx.textBaseline = 'middle';
+    const rowHeight = this.rowHeight;
     for (let row = first; row < last; row++) {
       const lane = view.model.lanes[view.rows[row]];
-      const y = AXIS_HEIGHT + (row - first) * ROW_HEIGHT;
+      const y = AXIS_HEIGHT + (row - first) * rowHeight;
       if (row === view.selectedRow) {
         ctx.fillStyle = palette.selection;
-        ctx.fillRect(0, y, this.labelWidth, ROW_HEIGHT);
+        ctx.fillRect(0, y, this.labelWidth, rowHeight);
       }
       // The lane's chip is a dot: a bar would read as a state's slice (colors.ts, LANE_THEME_COLORS).
       ctx.fillStyle = palette.lanes[lane.index % palette.lanes.length];
       ctx.beginPath();
-      ctx.arc(7, y + ROW_HEIGHT / 2, 3.5, 0, 2 * Math.PI);
+      ctx.arc(7, y + rowHeight / 2, 3.5, 0, 2 * Math.PI);
       ctx.fill();
       ctx.fillStyle = palette.foreground;
-      ctx.fillText(this.label(lane.name, view.laneLabel(lane), this.labelWidth - 16), 12, y + ROW_HEIGHT / 2);
+      ctx.fillText(this.label(lane.name, view.laneLabel(lane), this.labelWidth - 16), 12, y + rowHeight / 2);
     }
     ctx.fillStyle = palette.grid;
     ctx.fillRect(this.labelWidth - 1, AXIS_HEIGHT, 1, this.heightCss - AXIS_HEIGHT);
@@ -678,7 +695,7 @@ export class Timeline {
   /** The lane row and event under a point (CSS pixels), if any. */
   hitTest(view: TimelineView, x: number, y: number): Hit | undefined {
     if (y < AXIS_HEIGHT || y >= this.tracksTop) return undefined;
-    const row = Math.floor(view.viewport.firstLane) + Math.floor((y - AXIS_HEIGHT) / ROW_HEIGHT);
+    const row = Math.floor(view.viewport.firstLane) + Math.floor((y - AXIS_HEIGHT) / this.rowHeight);
     if (row < 0 || row >= view.rows.length) return undefined;
     const laneIndex = view.rows[row];
     if (x < this.labelWidth) return { row, lane: laneIndex, event: -1 };

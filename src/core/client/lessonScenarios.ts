@@ -28,6 +28,12 @@ export interface LessonConnection {
   readonly note?: string;
   /** Sends at once after the TCP connect instead of waiting for `*` (03's starved client). */
   readonly sendBeforeAck?: boolean;
+  /**
+   * Connections of one wave send together: each one's i-th piece goes out once all of them are
+   * ready for it, in one turn of the event loop, so the pieces reach the server within
+   * microseconds as one burst (09's carriers must share it) instead of one burst each.
+   */
+  readonly wave?: string;
 }
 
 /**
@@ -72,6 +78,11 @@ export interface LessonRunOptions {
 
 /** The slow request of 07, 08 and 09: about a second of trial division (experiments.ts). */
 export const LESSON_SLOW_PRIME = SLOW_PRIME;
+/**
+ * A short request: about a millisecond of trial division (433,000 odd divisors), long enough
+ * that a carrier busy with it is seen at the default zoom, short enough to pin nothing.
+ */
+export const LESSON_SHORT_PRIME = '750000000031';
 
 /**
  * Generous: a wait only ends early when something is wrong. ackMs covers a serial stage serving
@@ -86,6 +97,11 @@ function frame(text: string): string {
 /** `count` frames, `everyMs` apart; the text varies so each reply is told apart in the log. */
 function echoes(count: number, everyMs: number, text = 'ab'): ConversationStep[] {
   return Array.from({ length: count }, (_, i) => ({ send: frame(`${text}${i}`), waitMs: everyMs }));
+}
+
+/** `count` turns, `everyMs` apart, each an echo and a short work request sent as one piece. */
+function echoesWithWork(count: number, everyMs: number, text: string): ConversationStep[] {
+  return Array.from({ length: count }, (_, i) => ({ send: `${frame(`${text}${i}`)}!${LESSON_SHORT_PRIME}$`, waitMs: everyMs }));
 }
 
 function pause(ms: number): ConversationStep {
@@ -192,12 +208,12 @@ function build(stage: StageId): LessonScenario {
       });
     case '09-green-threads':
       return scenario(stage, {
-        summary: "Six green threads on two carriers: each parks on EAGAIN and resumes on whichever carrier is free; conn5's slow prime pins one carrier while the other keeps serving.",
+        summary: "Five clients ask together, in waves: five green threads take turns on two carriers and park on EAGAIN; conn5's slow prime pins one carrier, so the other serves every wave alone.",
         stageArgs: ['--carriers', '2'],
-        workAnswers: SLOW_ANSWER,
+        workAnswers: { ...SLOW_ANSWER, [LESSON_SHORT_PRIME]: true },
         connections: [
-          ...[0, 1, 2, 3, 4].map((i) => ({ startAtMs: i * 50, conversation: echoes(10, 250, `g${i}-`) })),
-          { startAtMs: 600, conversation: [slowRequest(5, 'it never parks, so it holds its carrier')] },
+          ...[0, 1, 2, 3, 4].map((i) => ({ startAtMs: 0, wave: 'turns', conversation: echoesWithWork(7, 300, `g${i}-`) })),
+          { startAtMs: 750, conversation: [slowRequest(5, 'it never parks, so it holds its carrier')] },
         ],
       });
   }
@@ -228,6 +244,41 @@ export function workRequests(s: LessonScenario): string[] {
   const numbers: string[] = [];
   for (const c of s.connections) for (const step of c.conversation) for (const m of step.send.matchAll(/!(\d{1,19})\$/g)) numbers.push(m[1]);
   return numbers;
+}
+
+/**
+ * A barrier for the connections of one wave: arrive() resolves, for all who wait, once every
+ * member still running waits; a member that ends (done or failed) leaves, so the rest go on.
+ */
+class Wave {
+  private waiting: (() => void)[] = [];
+
+  constructor(private live: number) {}
+
+  arrive(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.release();
+    });
+  }
+
+  leave(): void {
+    this.live--;
+    this.release();
+  }
+
+  /** On abort: nobody waits for anybody any more. */
+  disband(): void {
+    this.live = 0;
+    this.release();
+  }
+
+  private release(): void {
+    if (this.waiting.length === 0 || this.waiting.length < this.live) return;
+    const go = this.waiting;
+    this.waiting = [];
+    for (const resolve of go) resolve();
+  }
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (the connection then fails as aborted). */
@@ -276,19 +327,28 @@ export async function runLessonScenario(scenario: LessonScenario, options: Lesso
           },
         )
       : undefined;
+    const waves = new Map<string, Wave>();
+    for (const c of scenario.connections) if (c.wave !== undefined) waves.set(c.wave, new Wave(scenario.connections.filter((o) => o.wave === c.wave).length));
+    local.signal.addEventListener('abort', () => waves.forEach((w) => w.disband()), { once: true });
     const traced = scenario.connections.map(async (connection, index) => {
-      await delay(start + connection.startAtMs - performance.now(), local.signal);
-      if (connection.note !== undefined && !local.signal.aborted) note(connection.note, index);
-      return new NotesConnection(index, {
-        host,
-        port: options.port,
-        conversation: connection.conversation,
-        deadlines: scenario.deadlines,
-        emit,
-        signal: local.signal,
-        answerWork,
-        ...(connection.sendBeforeAck ? { awaitAck: false } : {}),
-      }).run();
+      const wave = connection.wave === undefined ? undefined : waves.get(connection.wave);
+      try {
+        await delay(start + connection.startAtMs - performance.now(), local.signal);
+        if (connection.note !== undefined && !local.signal.aborted) note(connection.note, index);
+        return await new NotesConnection(index, {
+          host,
+          port: options.port,
+          conversation: connection.conversation,
+          deadlines: scenario.deadlines,
+          emit,
+          signal: local.signal,
+          answerWork,
+          ...(connection.sendBeforeAck ? { awaitAck: false } : {}),
+          ...(wave ? { beforeSend: () => wave.arrive() } : {}),
+        }).run();
+      } finally {
+        wave?.leave();
+      }
     });
     const outcomes = await Promise.all(traced);
     const failures = outcomes.filter((f): f is ClientFailure => f !== undefined);

@@ -46,6 +46,11 @@ export interface ConnectionSettings {
    * know it is still in the backlog). Default true: wait for `*` first, as the notes' client does.
    */
   readonly awaitAck?: boolean;
+  /**
+   * Awaited before each piece is sent: several connections that await one barrier here send
+   * their i-th pieces in the same turn of the event loop, as one burst (a lesson scenario's wave).
+   */
+  readonly beforeSend?: () => Promise<void>;
 }
 
 class ConnectionFailed extends Error {
@@ -94,6 +99,10 @@ export class NotesConnection {
       if (awaitAck) await ackWait();
       for (const [i, step] of this.settings.conversation.entries()) {
         if (step.note !== undefined) this.emitEvent('note', step.note);
+        if (step.send.length > 0 && this.settings.beforeSend) {
+          await this.settings.beforeSend();
+          if (this.failure) throw new ConnectionFailed(this.failure);
+        }
         if (step.send.length > 0) this.send(Buffer.from(step.send, 'latin1'));
         this.sentAll = i === this.settings.conversation.length - 1;
         await this.waitUntil(() => false, step.waitMs, () => undefined);
