@@ -14,6 +14,7 @@ import { el } from './dom';
 import type { Host } from './host';
 import { bindKeys, bindPointer, type TimelineInput } from './input';
 import { laneOrder } from './laneOrder';
+import { playbackAdvance } from './playback';
 import { momentWindow, PanelMoments, type PanelMoment } from './moments';
 import { buildLayout, type Layout } from './layout';
 import { AXIS_HEIGHT, ROW_HEIGHT, type TimelineView } from './timeline';
@@ -528,7 +529,8 @@ export class PanelApp implements TimelineInput {
     if (!this.ui) return;
     const model = this.model;
     if (this.playing) {
-      const advanced = this.cursor.ns + (now - this.lastFrame) * 1e6 * this.speed;
+      const clock = { axis: this.trueTime ? TRUE_TIME : this.timeAxis, minNs: model.minTime, maxNs: model.maxTime, speed: this.speed };
+      const advanced = playbackAdvance(clock, this.cursor.ns, now - this.lastFrame);
       this.lastFrame = now;
       if (advanced >= model.maxTime) {
         this.playing = false;
