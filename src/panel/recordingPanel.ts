@@ -14,6 +14,7 @@ import type {
   PanelStage,
   PanelToHostMessage,
   PanelViewState,
+  RecordsMessage,
   RevealSourceMessage,
   CursorLinesMessage,
 } from '../core/panel/protocol';
@@ -89,7 +90,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
   }
 
   /** Everything sent since the last reset: replayed to the webview after every `ready`. */
-  private chunks: Uint8Array[] = [];
+  private chunks: RecordsMessage[] = [];
   /** Notices and moments, replayed after the webview reloads. */
   private notices: (NoticeMessage | MomentMessage)[] = [];
   private options: RecordingPanelOptions;
@@ -174,10 +175,12 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
   }
 
   /** Appends recording bytes (what the sink appended during a live run, or part of a file). */
-  append(bytes: Uint8Array): void {
+  append(bytes: Uint8Array, totalBytes?: number): void {
     for (const chunk of postableChunks(bytes)) {
-      this.chunks.push(chunk);
-      this.post({ type: 'records', bytes: chunk });
+      const message: RecordsMessage = totalBytes === undefined ? { type: 'records', bytes: chunk } : { type: 'records', bytes: chunk, totalBytes };
+      totalBytes = undefined;
+      this.chunks.push(message);
+      this.post(message);
     }
   }
 
@@ -189,12 +192,13 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
   async appendFile(file: string): Promise<void> {
     const handle = await open(file, 'r');
     try {
+      const { size } = await handle.stat();
       for (let position = 0; !this.isDisposed; ) {
         const chunk = new Uint8Array(RECORDS_CHUNK_BYTES);
         const { bytesRead } = await handle.read(chunk, 0, chunk.byteLength, position);
         if (bytesRead === 0) break;
+        this.append(bytesRead === chunk.byteLength ? chunk : chunk.slice(0, bytesRead), position === 0 ? size : undefined);
         position += bytesRead;
-        this.append(bytesRead === chunk.byteLength ? chunk : chunk.slice(0, bytesRead));
       }
     } finally {
       await handle.close();
@@ -273,7 +277,7 @@ export class RecordingPanel extends WebviewPanelHost<PanelToHostMessage, HostToP
       stage,
       recording,
     });
-    for (const bytes of this.chunks) this.post({ type: 'records', bytes });
+    for (const message of this.chunks) this.post(message);
     for (const notice of this.notices) this.post(notice);
     if (this.ended) this.post({ type: 'runEnded' });
   }

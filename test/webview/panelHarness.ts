@@ -293,7 +293,8 @@ export class PanelPage extends WebviewPage<HostToPanelMessage, PanelToHostMessag
       const drawsBefore = Number(document.body.dataset.draws ?? 0);
       const start = performance.now();
       if (chunk >= bytes.length) window.__deliver({ type: 'records', bytes });
-      else for (let at = 0; at < bytes.length; at += chunk) window.__deliver({ type: 'records', bytes: bytes.slice(at, at + chunk) });
+      // As the host sends a file: the first chunk says how big the whole is.
+      else for (let at = 0; at < bytes.length; at += chunk) window.__deliver({ type: 'records', bytes: bytes.slice(at, at + chunk), ...(at === 0 ? { totalBytes: bytes.length } : {}) });
       await new Promise((resolve) => {
         const check = () => (Number(document.body.dataset.draws ?? 0) > drawsBefore ? resolve() : requestAnimationFrame(check));
         requestAnimationFrame(check);

@@ -3,6 +3,7 @@
  * cursor, the view and playback, and redraws once per animation frame when something changed.
  */
 import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, ThreadLine } from '../../src/core/panel/protocol';
+import { RECORD_SIZE } from '../../src/core/trace/format';
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
@@ -119,6 +120,7 @@ export class PanelApp implements TimelineInput {
           this.host.post({ type: 'error', message: `records arrived as ${Object.prototype.toString.call(message.bytes)}, not bytes` });
           break;
         }
+        if (message.totalBytes !== undefined && this.model.eventCount === 0) this.model.reserve(Math.ceil(message.totalBytes / RECORD_SIZE));
         this.reader.push(message.bytes);
         this.dataChanged();
         break;
