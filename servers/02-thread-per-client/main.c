@@ -5,7 +5,8 @@
  * its last byte, so clients no longer wait for each other (notes, section B). The price shows
  * in the log and the trace: one thread (and its stack) per connection, even for a client that
  * connects and then says nothing. --max-threads is the wall you hit: past it a client is
- * refused, politely, instead of the process running out of memory or threads.
+ * refused, politely (a "busy" line instead of the '*'), instead of the process running out of
+ * memory or threads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/net.h"
+#include "common/refuse.h"
 #include "common/server.h"
 #include "common/trace.h"
 
@@ -50,12 +52,16 @@ static long take_slot(int fd) {
     return slot;
 }
 
-static long give_slot(long slot) {
+static void give_slot(long slot) {
     pthread_mutex_lock(&lock);
     live_fds[slot] = -1;
-    long left = --alive;
     pthread_mutex_unlock(&lock);
-    return left;
+}
+
+static void count_out(void) {
+    pthread_mutex_lock(&lock);
+    alive--;
+    pthread_mutex_unlock(&lock);
 }
 
 static long threads_alive(void) {
@@ -74,12 +80,16 @@ static void *client_thread(void *arg) {
     int why = serve_blocking(c->fd, c->peer);
 
     /* Free the slot before close(): a stop must never shut down a recycled fd number. */
-    long left = give_slot(c->slot);
+    give_slot(c->slot);
     close(c->fd);
     TRACE(CONN_CLOSED, c->fd, why);
+    long left = threads_alive() - 1; /* this one is on its way out */
     log_event("thread for peer %s done (%ld alive)", c->peer, left);
     TRACE(COUNT_THREADS, -1, left);
     TRACE(THREAD_EXITED, -1, left);
+    /* Flushed before it counts itself out: a stopping main closes the trace once the count is 0. */
+    trace_flush();
+    count_out();
     free(c);
     return NULL;
 }
@@ -89,6 +99,7 @@ static void start_client_thread(int fd, const char *peer) {
     long slot = c ? take_slot(fd) : -1;
     if (slot < 0) {
         log_always("refused peer %s: %ld threads alive (--max-threads %ld)", peer, max_threads, max_threads);
+        send_refusal(fd, "busy: %ld thread%s running, try again later", max_threads, max_threads == 1 ? "" : "s"); /* instead of the '*' */
         TRACE(CONN_CLOSED, fd, TRACE_CLOSE_REFUSED);
         close(fd);
         free(c);
@@ -107,6 +118,8 @@ static void start_client_thread(int fd, const char *peer) {
     if (rc != 0) {
         log_always("refused peer %s: cannot create a thread: %s", peer, strerror(rc));
         give_slot(slot);
+        count_out();
+        send_refusal(fd, "busy: cannot start a thread (%s), try again later", strerror(rc));
         TRACE(CONN_CLOSED, fd, TRACE_CLOSE_REFUSED);
         close(fd);
         free(c);

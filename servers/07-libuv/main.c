@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include "common/cli.h"
@@ -44,10 +43,10 @@ typedef struct {
 
 typedef struct {
     uv_work_t req;
-    client *owner; /* touched only on the loop thread: the pool thread sees number and prime */
+    client *owner; /* touched only on the loop thread: the pool thread sees number and verdict */
     int fd;
     uint64_t number;
-    bool prime;
+    prime_verdict verdict;
 } work_job;
 
 typedef struct {
@@ -59,7 +58,7 @@ typedef struct {
 
 static uv_loop_t *loop;
 static uv_tcp_t listener;
-static uv_signal_t sigint_watch, sigterm_watch;
+static uv_async_t stop_wakeup; /* the stop signal's way into the loop */
 static uv_prepare_t before_poll;
 static uv_check_t after_poll;
 static bool work_on_loop;
@@ -76,7 +75,7 @@ static void release(client *c) {
 
 static void on_closed(uv_handle_t *h) {
     client *c = (client *)h;
-    TRACE(CONN_CLOSED, c->fd, c->eof ? TRACE_CLOSE_PEER : TRACE_CLOSE_ERROR);
+    TRACE(CONN_CLOSED, c->fd, c->eof ? TRACE_CLOSE_PEER : stop_requested() ? TRACE_CLOSE_STOPPING : TRACE_CLOSE_ERROR);
     log_event("peer %s done (%d open)", c->name, --open_clients);
     release(c); /* freed here, or by reply_after_work if its request is still in the pool */
 }
@@ -157,9 +156,9 @@ static void compute_on_pool(uv_work_t *req) {
         lane_named = true;
     }
     work_job *job = req->data;
-    TRACE(WORK_STARTED, job->fd, job->number);
-    job->prime = is_prime(job->number);
-    TRACE_WAIT(WORK_DONE, job->fd, job->prime); /* flushed: this thread now waits for the next job */
+    TRACE_WAIT(WORK_STARTED, job->fd, job->number); /* flushed: the view shows the work while it runs */
+    job->verdict = trial_division(job->number); /* gives up at a stop signal: see on_stop */
+    TRACE_WAIT(WORK_DONE, job->fd, job->verdict); /* flushed: this thread now waits for the next job */
 }
 
 static void reply_after_work(uv_work_t *req, int status) {
@@ -168,10 +167,13 @@ static void reply_after_work(uv_work_t *req, int status) {
     jobs_in_pool--;
     TRACE(CALLBACK_BEGIN, c->fd, 2);
     c->working = false;
-    if (c->closing) {
+    if (job->verdict == PRIME_STOPPED) {
+        log_event("peer %s: its request was given up, the server is stopping", c->name);
+    } else if (c->closing) {
         log_event("peer %s left while its request was computing; the answer is dropped", c->name);
     } else if (status == 0) {
-        send_bytes(c, protocol_work_reply(job->prime), strlen(protocol_work_reply(job->prime)));
+        const char *reply = protocol_work_reply(job->verdict == PRIME_YES);
+        send_bytes(c, reply, strlen(reply));
         /* Answer what came in meanwhile, in order; it may hold another request. */
         send_buffer rest = c->held;
         sendbuf_init(&c->held);
@@ -203,12 +205,13 @@ static void submit_work(client *c, uint64_t number) {
     uv_queue_work(loop, &job->req, compute_on_pool, reply_after_work);
 }
 
+/* The reply, or NULL when a stop signal cut the work short. */
 static const char *compute_on_loop(client *c, uint64_t number) {
     log_event("peer %s: is %llu prime? computing on the loop: everyone else waits", c->name, (unsigned long long)number);
-    TRACE(WORK_STARTED, c->fd, number);
-    bool prime = is_prime(number);
-    TRACE(WORK_DONE, c->fd, prime);
-    return protocol_work_reply(prime);
+    TRACE_WAIT(WORK_STARTED, c->fd, number);
+    prime_verdict verdict = trial_division(number);
+    TRACE(WORK_DONE, c->fd, verdict);
+    return verdict == PRIME_STOPPED ? NULL : protocol_work_reply(verdict == PRIME_YES);
 }
 
 /* ---- bytes in, replies out -------------------------------------------------------------------- */
@@ -228,6 +231,7 @@ static void feed(client *c, const uint8_t *in, size_t n) {
         if (!step.work) continue;
         if (work_on_loop) {
             const char *reply = compute_on_loop(c, step.number);
+            if (!reply) return; /* stopping: on_stop closes this client next */
             send_bytes(c, reply, strlen(reply));
         } else {
             submit_work(c, step.number);
@@ -309,20 +313,24 @@ static void close_any(uv_handle_t *h, void *arg) {
     else uv_close(h, NULL);
 }
 
-static void on_stop_signal(uv_signal_t *h, int signum) {
+/* Runs on the loop after SIGINT/SIGTERM. Closed handles end uv_run once the pool has handed
+ * back every request, which takes no time: a pool thread in the middle of trial division gives
+ * up as soon as it sees the stop flag. */
+static void on_stop(uv_async_t *h) {
     (void)h;
-    (void)signum;
+    log_event("stopping: closing %d clients, %d requests in the thread pool", open_clients, jobs_in_pool);
     uv_walk(loop, close_any, NULL);
-    /* Closed handles end uv_run, but requests still in the pool would keep it running. */
-    if (jobs_in_pool > 0) uv_stop(loop);
 }
+
+/* Called by the signal handler (common/stop.c): uv_async_send is async-signal-safe. */
+static void wake_loop(void) { uv_async_send(&stop_wakeup); }
 
 int main(int argc, char **argv) {
     const cli_flag flags[] = {
         CLI_SWITCH_FLAG("--work-on-loop", &work_on_loop, "compute work requests on the loop instead of the thread pool"),
     };
     server_config cfg = cli_parse(argc, argv, "07-libuv: a libuv loop; work requests go to its thread pool.", flags, CLI_FLAG_COUNT(flags));
-    stop_on_signals(); /* for SIGPIPE; SIGINT and SIGTERM are then watched by the loop */
+    stop_on_signals(); /* the flag trial division reads, and SIGPIPE ignored */
     trace_open("07-libuv");
     long limit = raise_fd_limit();
     const char *pool_size = getenv("UV_THREADPOOL_SIZE");
@@ -348,23 +356,16 @@ int main(int argc, char **argv) {
     address_name(&bound, where, sizeof where);
     log_always("listening on %s", where); /* the line every stage prints once it accepts */
 
-    uv_signal_init(loop, &sigint_watch);
-    uv_signal_start(&sigint_watch, on_stop_signal, SIGINT);
-    uv_signal_init(loop, &sigterm_watch);
-    uv_signal_start(&sigterm_watch, on_stop_signal, SIGTERM);
+    /* Not uv_signal_start: libuv's own handler would replace the one that sets the stop flag,
+     * and a pool thread in the middle of a request would never see it. */
+    uv_async_init(loop, &stop_wakeup, on_stop);
+    stop_calls(wake_loop);
     uv_prepare_init(loop, &before_poll);
     uv_prepare_start(&before_poll, on_before_poll);
     uv_check_init(loop, &after_poll);
     uv_check_start(&after_poll, on_after_poll);
 
     uv_run(loop, UV_RUN_DEFAULT);
-    if (jobs_in_pool > 0) {
-        /* A pool thread in the middle of trial division cannot be interrupted, and waiting for
-         * it would break the promise to stop within a second. */
-        log_always("stopped, leaving %d requests unfinished in the thread pool", jobs_in_pool);
-        trace_close();
-        _exit(0);
-    }
     uv_loop_close(loop);
     log_always("stopped");
     trace_close();

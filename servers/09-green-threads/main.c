@@ -11,6 +11,7 @@
  * (pins) its carrier until it is done. Other clients are still served on the free carriers;
  * with every carrier pinned, nobody is (try --carriers 1).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,19 +33,20 @@ typedef struct {
     char name[PEER_NAME_MAX];
 } client_ticket;
 
-/* The work runs right here, on the green thread, and so on its carrier. */
+/* The work runs right here, on the green thread, and so on its carrier. Returns the reply, or
+ * NULL when a stop signal cut it short (the carrier is then free to stop). */
 static const char *work_pinning_the_carrier(int fd, uint64_t number) {
     gt_pin_begin();
     log_event("g%ld pins carrier %d: is %llu prime?", gt_id(), gt_carrier_index(), (unsigned long long)number);
-    TRACE(WORK_STARTED, fd, number);
-    bool prime = is_prime(number);
-    TRACE(WORK_DONE, fd, prime);
+    TRACE_WAIT(WORK_STARTED, fd, number); /* flushed: the view shows the work while it runs */
+    prime_verdict verdict = trial_division(number);
+    TRACE(WORK_DONE, fd, verdict);
     log_event("g%ld releases carrier %d", gt_id(), gt_carrier_index());
     gt_pin_end();
-    return protocol_work_reply(prime);
+    return verdict == PRIME_STOPPED ? NULL : protocol_work_reply(verdict == PRIME_YES);
 }
 
-/* Replies to in[0..n); returns 0 or -errno. */
+/* Replies to in[0..n); returns 0 or -errno, -ECANCELED when the server is stopping. */
 static ssize_t answer(int fd, protocol_parser *parser, const uint8_t *in, size_t n) {
     uint8_t out[4096];
     while (n > 0) {
@@ -54,7 +56,7 @@ static ssize_t answer(int fd, protocol_parser *parser, const uint8_t *in, size_t
         ssize_t rc = gt_write_all(fd, out, step.produced);
         if (rc >= 0 && step.work) {
             const char *reply = work_pinning_the_carrier(fd, step.number);
-            rc = gt_write_all(fd, reply, strlen(reply));
+            rc = reply ? gt_write_all(fd, reply, strlen(reply)) : -ECANCELED;
         }
         if (rc < 0) return rc;
     }
@@ -79,10 +81,11 @@ static void serve_client(void *arg) {
         rc = answer(fd, &parser, in, (size_t)rc);
     }
 
-    if (rc < 0) log_event("peer %s: %s", ticket->name, strerror((int)-rc));
+    int why = rc == 0 ? TRACE_CLOSE_PEER : rc == -ECANCELED ? TRACE_CLOSE_STOPPING : TRACE_CLOSE_ERROR;
+    if (why == TRACE_CLOSE_ERROR) log_event("peer %s: %s", ticket->name, strerror((int)-rc));
     log_event("peer %s done", ticket->name);
     gt_close(fd);
-    TRACE(CONN_CLOSED, fd, rc == 0 ? TRACE_CLOSE_PEER : TRACE_CLOSE_ERROR);
+    TRACE(CONN_CLOSED, fd, why);
 }
 
 /* The accept loop is a green thread too: accept() parks it like any other blocking call. */

@@ -9,6 +9,8 @@
 /* Where reply bytes go: straight onto a blocking socket, or into a send buffer. 0 or -1. */
 typedef int (*deliver_fn)(int fd, void *to, const void *bytes, size_t len);
 
+_Static_assert(PRIME_STOPPED == TRACE_WORK_STOPPED && PRIME_YES == TRACE_WORK_PRIME, "WORK_DONE's value is the verdict");
+
 /* Feeds the parser and delivers replies in request order. The work request runs right here, on
  * whichever thread fed the bytes: that is the point of the stages that use this file. */
 static int answer(int fd, protocol_parser *parser, const uint8_t *in, size_t n, deliver_fn deliver, void *to) {
@@ -20,10 +22,12 @@ static int answer(int fd, protocol_parser *parser, const uint8_t *in, size_t n, 
         n -= step.consumed;
         if (step.produced > 0 && deliver(fd, to, reply, step.produced) != 0) return -1;
         if (step.work) {
-            TRACE(WORK_STARTED, fd, step.number);
-            bool prime = is_prime(step.number);
-            TRACE(WORK_DONE, fd, prime);
-            const char *text = protocol_work_reply(prime);
+            TRACE_WAIT(WORK_STARTED, fd, step.number); /* flushed: the view shows the work while it runs */
+            prime_verdict verdict = trial_division(step.number);
+            TRACE(WORK_DONE, fd, verdict);
+            /* A stop signal cut it short: no reply, and the rest of the bytes are left unread. */
+            if (verdict == PRIME_STOPPED) return 0;
+            const char *text = protocol_work_reply(verdict == PRIME_YES);
             if (deliver(fd, to, text, strlen(text)) != 0) return -1;
         }
     }

@@ -15,7 +15,9 @@
 #include "common/sendbuf.h"
 
 /* Blocking socket: replies to in[0..n) right now with send_all(), running work requests on the
- * calling thread. Returns 0, or -1 when sending failed (errno set). */
+ * calling thread. Returns 0, or -1 when sending failed (errno set). A work request that a stop
+ * signal interrupts gets no reply, and what came after it is dropped: the caller is stopping
+ * anyway (stop_requested()), and both functions then return 0. */
 int answer_blocking(int fd, protocol_parser *parser, const uint8_t *in, size_t n);
 
 /* Non-blocking socket: appends the reply to `out` for a later sendbuf_flush(), running work

@@ -53,5 +53,6 @@ int serve_blocking(int fd, const char *peer) {
             log_event("peer %s: send failed: %s", peer, strerror(errno));
             return stop_requested() ? TRACE_CLOSE_STOPPING : TRACE_CLOSE_ERROR;
         }
+        if (stop_requested()) return TRACE_CLOSE_STOPPING; /* e.g. the work request was given up */
     }
 }

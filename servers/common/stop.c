@@ -9,16 +9,25 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t stopping;
+/* Atomic, not just volatile sig_atomic_t: other threads read it too (a pool thread, a carrier,
+ * in the middle of trial division). Lock-free atomics are async-signal-safe. */
+static atomic_int stopping;
 static atomic_int wake_fds[STOP_WAKE_MAX];
+static _Atomic(stop_wake_fn) wake_fn;
 
 static void on_stop_signal(int sig) {
     (void)sig;
-    stopping = 1;
+    /* The handler may run between a failed call and the line that reads its errno. */
+    int saved_errno = errno;
+    bool first = atomic_exchange(&stopping, 1) == 0;
     for (int i = 0; i < STOP_WAKE_MAX; i++) {
         int fd = atomic_load(&wake_fds[i]);
         if (fd >= 0) shutdown(fd, SHUT_RDWR);
     }
+    /* Once only: the loop it wakes may be gone after the stop the first signal started. */
+    stop_wake_fn wake = atomic_load(&wake_fn);
+    if (first && wake) wake();
+    errno = saved_errno;
 }
 
 /* Blocks in read() on stdin until the parent's end of the pipe closes, then stops the stage. */
@@ -66,7 +75,14 @@ void stop_on_signals(void) {
     watch_parent_if_asked();
 }
 
-bool stop_requested(void) { return stopping != 0; }
+bool stop_requested(void) { return atomic_load_explicit(&stopping, memory_order_relaxed) != 0; }
+
+void stop_calls(stop_wake_fn wake) {
+    atomic_store(&wake_fn, wake);
+    /* A signal that came before the hook was set did not call it. One that lands in between
+     * makes it run twice, which a wake-up may (uv_async_send coalesces). */
+    if (wake && atomic_load(&stopping)) wake();
+}
 
 void stop_wakes(int fd) {
     for (int i = 0; i < STOP_WAKE_MAX; i++) {

@@ -51,6 +51,11 @@
 #define TRACE_CLOSE_REFUSED 2  /* refused at a limit: FD_SETSIZE, --max-threads */
 #define TRACE_CLOSE_STOPPING 3 /* the server is stopping */
 
+/* Values of WORK_DONE (prime.h's prime_verdict) */
+#define TRACE_WORK_COMPOSITE 0
+#define TRACE_WORK_PRIME 1
+#define TRACE_WORK_STOPPED (-1) /* given up: a stop signal came first, nobody gets an answer */
+
 /* Values of READY_FD (a mask) */
 #define TRACE_READY_READ 1
 #define TRACE_READY_WRITE 2
@@ -90,7 +95,7 @@
     X(CALLBACK_END, 49, "the callback returns; fd, value = the same id") \
     X(WORK_SUBMITTED, 56, "work handed to whoever runs it; fd = requesting peer, value = the number") \
     X(WORK_STARTED, 57, "work starts on this lane; fd = requesting peer, value = the number") \
-    X(WORK_DONE, 58, "work ends on this lane; fd = requesting peer, value = 1 prime, 0 composite") \
+    X(WORK_DONE, 58, "work ends on this lane; fd = requesting peer, value = 1 prime, 0 composite, -1 given up (stopping)") \
     X(TIMER_FIRED, 64, "a timer fires; value = lateness in ns") \
     X(THREAD_STARTED, 72, "this lane starts; value = threads alive") \
     X(THREAD_EXITED, 73, "this lane ends; value = threads alive after it") \

@@ -10,6 +10,9 @@
  *   is "prime\n" or "composite\n". Anything else after '!' drops the request (and that byte is
  *   then read as an ordinary byte outside a frame).
  * State carries across reads, so the oracle is fed chunk by chunk.
+ *
+ * A server at a limit may refuse a client instead: one line of text in place of the ACK, then it
+ * closes (RefusalReader below).
  */
 
 export const ACK = 0x2a; // '*'
@@ -119,3 +122,58 @@ export const NOTES_CONVERSATION: readonly { readonly send: string; readonly wait
 
 /** What the notes' conversation must get back, joined: "bcdbcuf" + "234" + "36bc1111". */
 export const NOTES_EXPECTED_REPLY = 'bcdbcuf' + '234' + '36bc1111';
+
+/** The longest refusal line a client takes as one (servers/common/refuse.c sends at most 199 bytes). */
+export const MAX_REFUSAL_BYTES = 200;
+
+/**
+ * How long a client waits, after the first byte that is not the ACK, for the rest of a refusal
+ * and the close. The server sends the line with one send() and closes right after, so both come
+ * at once; bytes that keep the connection open longer are not a refusal.
+ */
+export const REFUSAL_WAIT_MS = 500;
+
+const NEWLINE = 0x0a;
+
+/** Printable ASCII, tab and carriage return: what a refusal line is made of. */
+function isLineByte(byte: number): boolean {
+  return (byte >= 0x20 && byte <= 0x7e) || byte === 0x09 || byte === 0x0d;
+}
+
+/**
+ * What a client received before any ACK, read as a possible refusal: a server at its limit sends
+ * one line saying why instead of the ACK and closes (02-thread-per-client past --max-threads:
+ * "busy: 8 threads running, try again later\n"). Feed it every byte that came before an ACK; at
+ * the server's close, `words` is the refusal, or undefined when the bytes were something else.
+ */
+export class RefusalReader {
+  private readonly parts: Buffer[] = [];
+  private length = 0;
+  private lineEnded = false;
+  private impossible = false;
+
+  /** Takes (a copy of) `bytes`. Returns false once they cannot be a refusal: not one line of text. */
+  push(bytes: Uint8Array): boolean {
+    if (this.impossible) return false;
+    this.parts.push(Buffer.from(bytes));
+    for (const byte of bytes) {
+      if (this.lineEnded || ++this.length > MAX_REFUSAL_BYTES) this.impossible = true;
+      else if (byte === NEWLINE) this.lineEnded = true;
+      else if (!isLineByte(byte)) this.impossible = true;
+      if (this.impossible) return false;
+    }
+    return true;
+  }
+
+  /** Everything received before the ACK, for a message that shows it. */
+  get received(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+
+  /** The server's words (the line without its end), if what came before its close was a refusal. */
+  get words(): string | undefined {
+    if (this.impossible) return undefined;
+    const words = this.received.toString('latin1').trim();
+    return words.length > 0 ? words : undefined;
+  }
+}

@@ -8,8 +8,7 @@ import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRecordingName, type RecordingStore, type StoredRecording } from '../core/recordingStore';
 import { findStage, type StageInfo } from '../core/stages';
-import { loadRecording } from '../core/trace/recordingFile';
-import { writeChromeTrace } from '../core/trace/chromeExport';
+import { exportRecordingAsChrome } from '../core/trace/chromeStream';
 import { RecordingPanel } from '../panel/recordingPanel';
 import { stageLabel, stageTitle } from '../stageText';
 import { revealSource } from '../views/notesView';
@@ -143,9 +142,10 @@ export async function exportTrace(store: RecordingStore, ui: Ui, recordingArg?: 
           })
         )?.fsPath;
   if (!target) return undefined;
-  const { model, problems } = await loadRecording(source);
-  await writeChromeTrace(model, target);
-  const note = problems.length ? ` ${vscode.l10n.t('({0} problems in the recording were skipped.)', String(problems.length))}` : '';
+  // Streamed: memory stays bounded however long the recording is; what a damaged one still holds
+  // is exported, and its problems counted in the message.
+  const { problemCount } = await exportRecordingAsChrome(source, target, { keepGoing: true });
+  const note = problemCount ? ` ${vscode.l10n.t('({0} problems in the recording were skipped.)', String(problemCount))}` : '';
   void ui.showInformationMessage(vscode.l10n.t('Exported the trace to {0}. Open it in Perfetto (ui.perfetto.dev) or chrome://tracing.', target) + note);
   return target;
 }

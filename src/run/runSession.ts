@@ -6,11 +6,9 @@
  * all and leaves the recording behind.
  */
 import * as vscode from 'vscode';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { type StageInfo } from '../core/stages';
 import { StageProcess, StageStartError } from '../core/stageProcess';
-import { TraceSink, type SinkSummary } from '../core/trace/sink';
+import { formatByteSize, TraceSink, type SinkLoss, type SinkSummary } from '../core/trace/sink';
 import { TRACE_ENV } from '../core/trace/format';
 import { runNotesClient, type NotesClientResult } from '../core/client/notesClient';
 import { lessonScenario, runLessonScenario, type LessonScenario } from '../core/client/lessonScenarios';
@@ -119,19 +117,21 @@ export class RunSession implements vscode.Disposable {
   private async startSink(): Promise<void> {
     const { recordingPath } = this.options;
     if (!recordingPath) return;
-    // Unix socket paths are limited to ~100 bytes, so the socket lives in the temp folder, not
-    // in storage paths that can be long.
-    const socketPath = path.join(tmpdir(), `sm-${process.pid}-${Date.now().toString(36)}.sock`);
+    // The sink makes its own private socket folder under the temp folder (short paths, 0700).
+    let peerRejected = false;
     this.sink = await TraceSink.listen({
-      socketPath,
       recordingPath,
       onBatch: (batch) => this.options.onRecordingBytes?.(batch.bytes),
-      onError: (error) =>
+      onError: (error) => {
+        // Peers that are not our stages are said once here; the summary counts them all.
+        if (error.atHeader && peerRejected) return;
+        peerRejected ||= error.atHeader;
         this.options.onTraceProblem?.(
           error.kind === 'truncated'
             ? vscode.l10n.t('Trace stream {0} ended in the middle of an event (its process stopped while writing it); the events before it are kept.', String(error.stream))
             : vscode.l10n.t('Trace stream {0} was not a valid trace and was closed: {1}', String(error.stream), error.message),
-        ),
+        );
+      },
     });
   }
 
@@ -234,6 +234,7 @@ export class RunSession implements vscode.Disposable {
       await this.clientDone;
       await this.server?.stop();
       const summary = await this.sink?.close();
+      for (const loss of summary?.losses ?? []) this.options.onTraceProblem?.(traceLossMessage(loss));
       this.serverPty?.markEnded();
       this.clientPty?.markEnded();
       this.endedEmitter.fire(reason);
@@ -245,5 +246,31 @@ export class RunSession implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.endedEmitter.dispose();
+  }
+}
+
+/** What the sink left out of the recording, in the user's language (sink.ts words it in English). */
+function traceLossMessage(loss: SinkLoss): string {
+  switch (loss.kind) {
+    case 'stream-cap':
+      return vscode.l10n.t(
+        'A trace stream reached the limit of {0} per stream, so {1} later events ({2}) were left out of the recording; they are counted as dropped on their threads.',
+        formatByteSize(loss.limitBytes),
+        String(loss.events),
+        formatByteSize(loss.bytes),
+      );
+    case 'recording-cap':
+      return vscode.l10n.t(
+        'The recording reached its limit of {0}, so {1} later events ({2}) were left out; they are counted as dropped on their threads.',
+        formatByteSize(loss.limitBytes),
+        String(loss.events),
+        formatByteSize(loss.bytes),
+      );
+    case 'write-failed':
+      return vscode.l10n.t('The recording file could not be written ({0}), so {1} events ({2}) were lost.', loss.reason, String(loss.events), formatByteSize(loss.bytes));
+    case 'too-many-streams':
+      return vscode.l10n.t('The trace socket took its limit of {0} streams; further connections to it were closed unread: {1}.', String(loss.limit), String(loss.connections));
+    case 'not-a-trace':
+      return vscode.l10n.t('Connections to the trace socket that did not begin with a Server Models trace header were closed: {0}.', String(loss.connections));
   }
 }

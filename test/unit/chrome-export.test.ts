@@ -4,13 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { chromeTraceChunks, writeChromeTrace } from '../../src/core/trace/chromeExport';
-import { Kind } from '../../src/core/trace/format';
+import { chromeTraceChunks, writeChromeTrace, type TextOut } from '../../src/core/trace/chromeExport';
+import { exportChromeTrace, exportRecordingAsChrome } from '../../src/core/trace/chromeStream';
+import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource } from '../../src/core/trace/format';
 import { TraceModel } from '../../src/core/trace/model';
+import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording } from '../../src/core/trace/recording';
+import type { ChunkSource } from '../../src/core/trace/recordingFile';
 import { arbitraryRun, feed, record, type StreamRecord } from './trace-model.support';
 
 interface JsonEvent {
@@ -65,6 +68,59 @@ function assertNested(events: JsonEvent[], ns: Map<JsonEvent, { ts: number; dur:
 
 const server = (r: ReturnType<typeof record>): StreamRecord => ({ stream: 0, record: r });
 
+/** A recording of a run: both streams' headers and some names, then blocks of up to 3 records in arrival order. */
+function recordingOf(run: readonly StreamRecord[]): Uint8Array {
+  const head = (source: number, pid: number) => encodeHeader({ source, pid, startNs: 0n, startUnixNs: 0n, clock: 'CLOCK_MONOTONIC' });
+  const blocks = [
+    encodeRecordingHeader(),
+    encodeBlock(0, concatBytes([head(TraceSource.server, 10), encodeName(Kind.NAME_PROCESS, 0, '09-green-threads', 0), encodeName(Kind.NAME_FILE, 1, 'stage/main.c', 0)])),
+    encodeBlock(1, concatBytes([head(TraceSource.client, 11), encodeName(Kind.NAME_PROCESS, 0, 'client', 0)])),
+  ];
+  for (let i = 0; i < run.length; ) {
+    let j = i;
+    while (j < run.length && j - i < 3 && run[j].stream === run[i].stream) j++;
+    blocks.push(encodeBlock(run[i].stream, encodeRecords(run.slice(i, j).map((r) => r.record))));
+    // A name that arrives after the records that use it.
+    if (i === 0) blocks.push(encodeBlock(0, encodeName(Kind.NAME_LANE, 1, 'main', 0)));
+    i = j;
+  }
+  return concatBytes(blocks);
+}
+
+/** The streaming export of bytes held in memory, read in chunks cut at `cuts`. */
+async function streamExport(bytes: Uint8Array, cuts: readonly number[], sortRunEntries?: number): Promise<string> {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const read: ChunkSource = async (each, limit = Infinity) => {
+    let from = 0;
+    for (const p of [...points, bytes.length]) {
+      const to = Math.min(p, limit);
+      if (to > from && !(await each(bytes.subarray(from, to)))) break;
+      from = Math.max(from, to);
+    }
+    return Math.min(bytes.length, limit);
+  };
+  let text = '';
+  const out: TextOut = {
+    write: (t) => {
+      text += typeof t === 'string' ? t : Buffer.from(t).toString('utf8');
+      return Promise.resolve();
+    },
+    end: () => Promise.resolve(),
+    abort: () => undefined,
+  };
+  const result = await exportChromeTrace(read, () => Promise.resolve(out), { keepGoing: true, sortRunEntries });
+  assert.ok(result.written);
+  return text;
+}
+
+/** The events of an export as sorted JSON lines: the same content in any order. */
+function eventLines(text: string): string[] {
+  const parsed = JSON.parse(text) as { traceEvents: unknown[] };
+  const lines = text.split('\n').filter((l) => l.startsWith('{"name"')).map((l) => l.replace(/,$/, ''));
+  assert.equal(lines.length, parsed.traceEvents.length);
+  return lines.sort();
+}
+
 describe('chrome trace export', () => {
   it('names every lane, nests waits in the thread, and marks instants and counters', () => {
     const model = feed(new TraceModel(), [
@@ -105,6 +161,43 @@ describe('chrome trace export', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('streamed from the recording, writes the same events as from the model, out-of-order green threads included', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbitraryRun({ gapFloor: -300 }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), async (run, cuts, spill) => {
+        const bytes = recordingOf(run);
+        // Records that go back in time on their lane are refused by both readers alike.
+        const fromModel = [...chromeTraceChunks(readRecording(bytes).model)].join('');
+        const streamed = await streamExport(bytes, cuts, spill ? 3 : undefined);
+        assert.deepEqual(eventLines(streamed), eventLines(fromModel));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('streamed to a file: nothing written for a damaged recording unless asked to keep going', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sm-chrome-'));
+    try {
+      const good = recordingOf([server(record(5, 1, Kind.ACCEPT_BEGIN, 0, 3, 20)), server(record(9, 1, Kind.ACCEPT_END, 4, 3, 20))]);
+      const input = join(dir, 'cut.smrec');
+      const out = join(dir, 'cut.json');
+      await writeFile(input, good.subarray(0, good.length - 3));
+      const refused = await exportRecordingAsChrome(input, out);
+      assert.equal(refused.written, false);
+      assert.equal(refused.problems[0].kind, 'truncated');
+      await assert.rejects(readFile(out), /ENOENT/, 'no output');
+      const kept = await exportRecordingAsChrome(input, out, { keepGoing: true });
+      assert.equal(kept.written, true);
+      assert.equal(kept.events, 2, 'both records: the cut is in the lane name written after them');
+      assert.ok((JSON.parse(await readFile(out, 'utf8')) as { traceEvents: JsonEvent[] }).traceEvents.some((e) => e.name === 'waiting in accept'));
+      assert.deepEqual((await readdir(dir)).sort(), ['cut.json', 'cut.smrec'], 'no partial file left behind');
+      await assert.rejects(exportRecordingAsChrome(join(dir, 'missing.smrec'), out), /cannot read .*missing\.smrec: no such file/);
+      await writeFile(input, good);
+      await assert.rejects(exportRecordingAsChrome(input, join(dir, 'no', 'x.json')), /cannot write .*x\.json: no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes a file that parses as JSON', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import {
-  ProtocolOracle, expectedReply, isPrime, NOTES_CONVERSATION, NOTES_EXPECTED_REPLY, MAX_WORK_NUMBER,
+  ProtocolOracle, expectedReply, isPrime, NOTES_CONVERSATION, NOTES_EXPECTED_REPLY, MAX_REFUSAL_BYTES, MAX_WORK_NUMBER, RefusalReader,
 } from '../../src/core/protocol';
 
 test('the notes conversation gives the notes reply', () => {
@@ -51,4 +51,37 @@ test('the reply does not depend on how the input is split', () => {
       assert.deepEqual(Buffer.concat(parts), whole);
     }),
   );
+});
+
+test('a refusal is one line of text in place of the ack, however it is split', () => {
+  const line = 'busy: 8 threads running, try again later\n';
+  for (let cut = 0; cut <= line.length; cut++) {
+    const reader = new RefusalReader();
+    assert.ok(reader.push(Buffer.from(line.slice(0, cut))));
+    assert.ok(reader.push(Buffer.from(line.slice(cut))));
+    assert.equal(reader.words, 'busy: 8 threads running, try again later', `cut at ${cut}`);
+  }
+  const crlf = new RefusalReader();
+  crlf.push(Buffer.from('busy\r\n'));
+  assert.equal(crlf.words, 'busy');
+  assert.equal(new RefusalReader().words, undefined, 'nothing said');
+});
+
+test('what cannot be a refusal: a second line, bytes that are not text, a line too long, only blanks', () => {
+  const cases: [string, Uint8Array][] = [
+    ['a second line', Buffer.from('busy\nmore\n')],
+    ['not text', Uint8Array.of(0x62, 0x00, 0x0a)],
+    ['a frame echo', Uint8Array.of(0x62, 0x63, 0xff)],
+    ['too long', Buffer.alloc(MAX_REFUSAL_BYTES + 1, 0x61)],
+  ];
+  for (const [what, bytes] of cases) {
+    const reader = new RefusalReader();
+    assert.equal(reader.push(bytes), false, what);
+    assert.equal(reader.words, undefined, what);
+    assert.equal(reader.push(Buffer.from('x')), false, `${what}: stays impossible`);
+    assert.deepEqual(reader.received.subarray(0, bytes.length), Buffer.from(bytes), `${what}: kept for the message`);
+  }
+  const blank = new RefusalReader();
+  assert.ok(blank.push(Buffer.from(' \n')));
+  assert.equal(blank.words, undefined);
 });

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
   decodeTrace, encodeHeader, encodeName, encodeRecords, Kind, kindName, RECORD_SIZE, TRACE_KINDS, TraceDecoder,
-  traceClockName, TraceSource, type TraceKindName, type TraceRecord,
+  traceClockName, TraceSource, WorkOutcome, type TraceKindName, type TraceRecord,
 } from '../../src/core/trace/format';
 
 const SERVERS = path.resolve(__dirname, '../../servers');
@@ -116,6 +116,9 @@ describe('trace format: C header and TypeScript mirror agree', { timeout: 120_00
     assert.equal(define('TRACE_RECORD_SIZE'), RECORD_SIZE);
     assert.equal(define('TRACE_SOURCE_CLIENT'), TraceSource.client);
     assert.equal(define('TRACE_CLOSE_REFUSED'), 2);
+    assert.equal(define('TRACE_WORK_PRIME'), WorkOutcome.prime);
+    assert.equal(define('TRACE_WORK_COMPOSITE'), WorkOutcome.composite);
+    assert.match(TRACE_H, new RegExp(`#define TRACE_WORK_STOPPED \\(${WorkOutcome.stopped}\\)`));
     assert.match(TRACE_H, /#define TRACE_MAGIC "SMTRACE"/);
     assert.match(TRACE_H, /#define TRACE_ENV "SERVER_MODELS_TRACE"/);
   });

@@ -2,7 +2,7 @@
 import { kindName } from '../../src/core/trace/format';
 import type { Lane } from '../../src/core/trace/lane';
 import type { LaneSnapshot, TraceModel } from '../../src/core/trace/model';
-import { LaneState, laneKindStringKey, shownState, stateStringKey, type LaneStateId } from '../../src/core/trace/states';
+import { LaneState, laneKindStringKey, shownState, stateStringKey, valueStringKey, type LaneStateId } from '../../src/core/trace/states';
 import { formatNs, type Strings } from './text';
 
 /** States whose span value is a number of fds worth saying. */
@@ -33,11 +33,13 @@ export function eventFacts(strings: Strings, model: TraceModel, event: number): 
   const kind = e.kind.get(event);
   const lane = model.lanes[e.lane.get(event)];
   const fd = e.fd.get(event);
+  const value = e.value.get(event);
+  const words = valueStringKey(kind, value);
   return {
     kind: kindName(kind) ?? `#${kind}`,
     lane: `${lane.name} (${laneKindWords(strings, lane)})`,
     fd: fd >= 0 ? String(fd) : '—',
-    value: String(e.value.get(event)),
+    value: words ? strings.get('valueWords', value, strings.get(words)) : String(value),
     time: formatNs(e.time.get(event) - (Number.isNaN(model.minTime) ? 0 : model.minTime)),
     file: model.files[e.file.get(event)],
     line: e.line.get(event),

@@ -11,7 +11,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ACK } from '../protocol';
+import { ACK, RefusalReader } from '../protocol';
 import { LatencyCounts } from './histogram';
 import { PendingQueue } from './pendingQueue';
 import { socketFd, writeInOrder } from './socketWrite';
@@ -66,6 +66,8 @@ class Connection {
   fd = -1;
   connected = false;
   acked = false;
+  /** What came instead of the `*`: a refusal if it is one line and the server then closes. */
+  beforeAck: RefusalReader | undefined;
   alive = true;
   /** Position inside the head message's reply. */
   replyPos = 0;
@@ -225,11 +227,15 @@ export class LoadShard {
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       const kind = classify(err);
-      this.fail(conn, kind, `conn${conn.index}: ${ERROR_WORDS[kind]} (${err.message})`);
+      const words = refusal(conn);
+      if (kind === 'reset' && words !== undefined) this.fail(conn, 'refused', `conn${conn.index}: refused by the server: ${words}`);
+      else this.fail(conn, kind, `conn${conn.index}: ${ERROR_WORDS[kind]} (${err.message})`);
       finish();
     });
     socket.on('end', () => {
-      this.fail(conn, 'closed', `conn${conn.index}: the server closed the connection with ${conn.pending.length} replies outstanding`);
+      const words = refusal(conn);
+      if (words !== undefined) this.fail(conn, 'refused', `conn${conn.index}: refused by the server: ${words}`);
+      else this.fail(conn, 'closed', `conn${conn.index}: the server closed the connection with ${conn.pending.length} replies outstanding`);
     });
     socket.on('close', finish);
   }
@@ -238,8 +244,11 @@ export class LoadShard {
     if (!conn.alive) return true;
     let i = 0;
     if (!conn.acked) {
-      if (buf[0] !== ACK) {
-        this.fail(conn, 'wrong_bytes', `conn${conn.index}: expected the '*' ack as the first byte, got 0x${buf[0].toString(16)}`);
+      if (buf[0] !== ACK || conn.beforeAck) {
+        // A refusal line once the server closes (see 'end'), or wrong bytes as soon as it cannot be one.
+        conn.beforeAck ??= new RefusalReader();
+        if (conn.beforeAck.push(buf.subarray(0, nread))) return true;
+        this.fail(conn, 'wrong_bytes', `conn${conn.index}: expected the '*' ack as the first byte, got 0x${conn.beforeAck.received[0].toString(16)}`);
         return false;
       }
       conn.acked = true;
@@ -473,6 +482,11 @@ const ERROR_WORDS: Readonly<Record<ErrorKind, string>> = {
   fd_limit: 'out of file descriptors',
   other: 'socket error',
 };
+
+/** The server's words if it refused this connection with a line in place of the `*`. */
+function refusal(conn: Connection): string | undefined {
+  return conn.acked ? undefined : conn.beforeAck?.words;
+}
 
 function classify(err: NodeJS.ErrnoException): ErrorKind {
   switch (err.code) {

@@ -5,9 +5,7 @@
  * --trace, the stage streams its events to a trace sink (SERVER_MODELS_TRACE) and the client adds
  * its own, so PATH ends up a recording of both on one time axis.
  */
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { StageProcess } from '../stageProcess';
 import { TRACE_ENV } from '../trace/format';
 import { TraceSink } from '../trace/sink';
@@ -18,12 +16,6 @@ import { MAX_CLIENT_CONNECTIONS } from './clientCommand';
 import { runPrintedClient, runPrintedLesson } from './printedClient';
 import { ensureStageBuilt, resolveStage } from './stageBuild';
 import { usageOf } from './usage';
-
-/** Unix socket paths must stay short (about 100 bytes); macOS's tmpdir alone can be half that. */
-function sinkSocketPath(): string {
-  const dir = tmpdir().length <= 40 ? tmpdir() : '/tmp';
-  return join(dir, `server-models-${process.pid}-${randomBytes(4).toString('hex')}.sock`);
-}
 
 export function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
   if (!exit) return 'is still running';
@@ -63,7 +55,7 @@ export async function runCommand(ctx: CliContext, argv: readonly string[]): Prom
 
   const sink = tracePath
     ? await TraceSink.listen({
-        socketPath: sinkSocketPath(),
+        // No socketPath: the sink listens in a private folder of its own under the temp folder.
         recordingPath: resolve(tracePath),
         onError: (e) => ctx.io.err(`trace stream ${e.stream}: ${e.message}`),
       })
@@ -96,6 +88,7 @@ export async function runCommand(ctx: CliContext, argv: readonly string[]): Prom
     if (sink) {
       const summary = await sink.close();
       ctx.io.err(`recording written to ${summary.recordingPath}: ${summary.streams} streams, ${summary.records} events`);
+      for (const loss of summary.losses) ctx.io.err(loss.message);
     }
   }
 }

@@ -13,8 +13,10 @@ Commands:
   run <stage>                 build, start the stage, run its lesson scenario against it, stop it
   client --port P [-n 5]      the notes' client alone, against a server that is already running
   bench <stage|host:port>     the load generator: latency percentiles, throughput, errors
-  trace export <recording> --chrome OUT.json
+  trace export <recording> --chrome OUT.json [--keep-going]
                               a recording in the Chrome Trace Event format (Perfetto)
+  trace requests <recording> [--json]
+                              each request's latency, cut into where it waited
 
 Run 'server-models <command> --help' for a command's options.`;
 
@@ -67,10 +69,23 @@ rate, latency measured from each message's intended send time), or closed loop.
   --json                one JSON object (a sweep: {"rows": [...]}) instead of a table
   --build-dir DIR, --cc CC   as for build (when a stage is named)
 Exits 1 if a connection was refused, reset or closed early, or a reply was wrong.`,
-  trace: `Usage: server-models trace export <recording> --chrome OUT.json
+  trace: `Usage: server-models trace export <recording> --chrome OUT.json [--keep-going]
 
 Writes a recording (from run --trace, or the extension) in the Chrome Trace Event format, which
-Perfetto (ui.perfetto.dev) and chrome://tracing open.`,
+Perfetto (ui.perfetto.dev) and chrome://tracing open. The recording is read as a stream, so memory
+does not grow with its size. A damaged recording (cut short, or bytes that are not a recording)
+is refused with one line saying what is wrong and at which byte, and nothing is written (exit 1).
+  --keep-going   export what can be read of a damaged recording; the problem is still reported,
+                 and the exit code is 3 (0 means the whole recording was exported)
+
+Usage: server-models trace requests <recording> [--json]
+
+Follows every message the client sent through the server that handled it (one clock, one
+connection) and prints a row per request: its latency and where it went, in microseconds
+(backlog, greeting, receive_buffer, wait_thread, wait_loop, wait_pool, wait_carrier, work,
+server, send; untraced where the recording has no server side), then where all the requests
+spent their time. A damaged recording is refused in one line (exit 1).
+  --json         {"requests": [{"connection", "index", "latency_us", "segments": {...}}], ...}`,
 };
 
 export function overview(): string {

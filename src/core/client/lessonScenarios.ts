@@ -359,7 +359,8 @@ export async function runLessonScenario(scenario: LessonScenario, options: Lesso
       const failed = outcome.connections.filter((c) => !c.completed);
       if (failed.length > 0 || outcome.connections.length < idle!.count) {
         const first = failed[0];
-        const why = first ? (first.refused ? "closed by the server before its '*'" : (first.problem ?? "no '*' from the server")) : 'not all were opened';
+        const refusedWhy = first?.refusal !== undefined ? `refused by the server: ${first.refusal}` : "closed by the server before its '*'";
+        const why = first ? (first.refused ? refusedWhy : (first.problem ?? "no '*' from the server")) : 'not all were opened';
         failures.push({
           conn: scenario.connections.length,
           kind: first?.refused ? 'closed' : 'other',

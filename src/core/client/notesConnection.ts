@@ -5,7 +5,7 @@
  * of stream is noticed, and every byte is checked against the protocol oracle as it arrives.
  */
 import { connect, type Socket } from 'node:net';
-import { ACK, ProtocolOracle } from '../protocol';
+import { ACK, ProtocolOracle, RefusalReader, REFUSAL_WAIT_MS } from '../protocol';
 import type { ClientEvent, ClientEventKind, ClientFailure, ClientFailureKind } from './clientEvent';
 import { logLine } from './logLine';
 import { pythonBytesRepr } from './pythonBytes';
@@ -63,6 +63,9 @@ export class NotesConnection {
   private socket: Socket | undefined;
   private readonly verifier: ReplyVerifier;
   private acked = false;
+  /** What came instead of the `*`: a refusal if it is one line and the server then closes. */
+  private beforeAck: RefusalReader | undefined;
+  private refusalTimer: NodeJS.Timeout | undefined;
   /** The last piece has been sent: from here on, the server may close once the reply is complete. */
   private sentAll = false;
   private failure: ClientFailure | undefined;
@@ -124,6 +127,7 @@ export class NotesConnection {
       return failure;
     } finally {
       this.settings.signal?.removeEventListener('abort', abort);
+      clearTimeout(this.refusalTimer);
       this.socket?.destroy();
     }
   }
@@ -151,8 +155,8 @@ export class NotesConnection {
   private onData(chunk: Buffer): void {
     let reply = chunk;
     if (!this.acked) {
-      if (chunk[0] !== ACK) {
-        this.fail('bad-ack', `${this.name}: expected the '*' ack as the first byte, got ${pythonBytesRepr(chunk.subarray(0, 16))}`);
+      if (chunk[0] !== ACK || this.beforeAck) {
+        this.notAck(chunk);
         return;
       }
       this.acked = true;
@@ -167,7 +171,28 @@ export class NotesConnection {
     this.wake?.();
   }
 
+  /** Bytes in place of the `*`: wait a moment for the close that makes them a refusal. */
+  private notAck(chunk: Buffer): void {
+    const badAck = () =>
+      this.fail('bad-ack', `${this.name}: expected the '*' ack as the first byte, got ${pythonBytesRepr(this.beforeAck!.received.subarray(0, 16))}`);
+    if (!this.beforeAck) {
+      this.beforeAck = new RefusalReader();
+      this.refusalTimer = setTimeout(badAck, REFUSAL_WAIT_MS);
+    }
+    if (!this.beforeAck.push(chunk)) badAck();
+  }
+
+  /** The server's words if it closed right after a line in place of the `*`. */
+  private refusal(): string | undefined {
+    return this.acked ? undefined : this.beforeAck?.words;
+  }
+
   private onEnd(): void {
+    const words = this.refusal();
+    if (words !== undefined) {
+      this.fail('refused', `${this.name}: refused by the server: ${words}`);
+      return;
+    }
     if (this.sentAll && this.verifier.complete) {
       // Closing after the whole conversation is the server's right; we only needed the bytes.
       this.wake?.();
@@ -182,8 +207,11 @@ export class NotesConnection {
 
   private onError(err: NodeJS.ErrnoException, connected: boolean): void {
     const { host, port } = this.settings;
+    const words = this.refusal();
     if (!connected && err.code === 'ECONNREFUSED') {
       this.fail('refused', `${this.name}: connection to ${host}:${port} refused (is the server running?)`);
+    } else if (words !== undefined && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
+      this.fail('refused', `${this.name}: refused by the server: ${words}`);
     } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
       const got = this.verifier.receivedBytes;
       this.fail('reset', `${this.name}: connection reset by the server after ${got} of ${this.replyTotal} reply bytes; first missing byte at offset ${got}`, got);

@@ -18,6 +18,8 @@ export type TraceSourceName = keyof typeof TraceSource;
 
 /** Values of CONN_CLOSED. */
 export const CloseReason = { peer: 0, error: 1, refused: 2, stopping: 3 } as const;
+/** Values of WORK_DONE: the answer, or none because the stage was stopping. */
+export const WorkOutcome = { composite: 0, prime: 1, stopped: -1 } as const;
 /** Bits of READY_FD's value. */
 export const ReadyMask = { read: 1, write: 2, error: 4 } as const;
 /** Values of EAGAIN: which call found nothing to do. */
@@ -53,7 +55,7 @@ export const TRACE_KINDS = {
   CALLBACK_END: [49, 'the callback returns; fd, value = the same id'],
   WORK_SUBMITTED: [56, 'work handed to whoever runs it; fd = requesting peer, value = the number'],
   WORK_STARTED: [57, 'work starts on this lane; fd = requesting peer, value = the number'],
-  WORK_DONE: [58, 'work ends on this lane; fd = requesting peer, value = 1 prime, 0 composite'],
+  WORK_DONE: [58, 'work ends on this lane; fd = requesting peer, value = 1 prime, 0 composite, -1 given up (stopping)'],
   TIMER_FIRED: [64, 'a timer fires; value = lateness in ns'],
   THREAD_STARTED: [72, 'this lane starts; value = threads alive'],
   THREAD_EXITED: [73, 'this lane ends; value = threads alive after it'],
@@ -145,11 +147,46 @@ export interface TraceNames {
   process: string | undefined;
 }
 
+/** What a TraceFormatError is about: readers treat a stream that never was a trace apart. */
+export type TraceFormatErrorCode = 'not-a-trace' | 'unsupported' | 'framing';
+
 export class TraceFormatError extends Error {
-  constructor(message: string) {
+  /** Where in the stream the bytes at fault start (0: its header). */
+  readonly streamOffset: number;
+  readonly code: TraceFormatErrorCode;
+  /** Records the same push decoded before the fault: a reader keeps them however the bytes were cut. */
+  readonly decoded: readonly TraceRecord[];
+
+  constructor(message: string, details: { readonly streamOffset?: number; readonly code?: TraceFormatErrorCode; readonly decoded?: readonly TraceRecord[] } = {}) {
     super(message);
     this.name = 'TraceFormatError';
+    this.streamOffset = details.streamOffset ?? 0;
+    this.code = details.code ?? 'unsupported';
+    this.decoded = details.decoded ?? [];
   }
+}
+
+/**
+ * Bounds past which a field is damage, not a newer writer: headers and records may grow (a
+ * reader skips what it does not know), names are at most a few hundred bytes, and no process
+ * has 16 million threads or connections. They also bound what a decoder ever holds back.
+ */
+export const MAX_HEADER_SIZE = 1024;
+export const MAX_RECORD_SIZE = 1024;
+export const MAX_NAME_BYTES = 4096;
+export const MAX_LANE_NUMBER = 1 << 24;
+const TIME_LIMIT_NS = 2 ** 63;
+
+/**
+ * Why a decoded event record cannot be one that a writer wrote (undefined if it can). A kind
+ * this version does not know is not impossible (a newer writer's; readers skip it), but kind 0
+ * never was one: it is what zeros read as.
+ */
+export function impossibleRecord(record: TraceRecord): string | undefined {
+  if (record.kind === 0) return 'a record of kind 0, which no writer uses';
+  if (record.timeNs >= TIME_LIMIT_NS) return `a record at ${record.timeNs} ns, past the end of the trace clock`;
+  if (record.lane > MAX_LANE_NUMBER) return `a record on lane ${record.lane}, more than any process has threads or connections`;
+  return undefined;
 }
 
 const textDecoder = new TextDecoder();
@@ -173,10 +210,27 @@ function nameGroupRecords(nameLength: number): number {
   return 1 + Math.ceil(nameLength / RECORD_SIZE);
 }
 
+const MAGIC_BYTES = textEncoder.encode(`${TRACE_MAGIC}\0`);
+
+/**
+ * Throws as decodeHeader would, as soon as the first bytes of a stream cannot begin a header:
+ * the sink tells a peer that is not one of our stages from its first bytes, not its 64th.
+ */
+export function checkHeaderStart(bytes: Uint8Array): void {
+  const magic = bytes.subarray(0, MAGIC_BYTES.length);
+  if (magic.some((byte, i) => byte !== MAGIC_BYTES[i])) {
+    throw new TraceFormatError(`not a Server Models trace (magic "${textDecoder.decode(magic).replace(/\0+$/, '')}")`, { code: 'not-a-trace' });
+  }
+  if (bytes.length >= 10) {
+    const version = bytes[8] | (bytes[9] << 8);
+    if (version !== TRACE_VERSION) throw new TraceFormatError(`trace version ${version}, this reader knows ${TRACE_VERSION}`, { streamOffset: 8 });
+  }
+}
+
 export function decodeHeader(bytes: Uint8Array): TraceHeader {
   if (bytes.length < HEADER_SIZE) throw new TraceFormatError(`trace header needs ${HEADER_SIZE} bytes, got ${bytes.length}`);
   const magic = textDecoder.decode(bytes.subarray(0, 8)).replace(/\0+$/, '');
-  if (magic !== TRACE_MAGIC) throw new TraceFormatError(`not a Server Models trace (magic "${magic}")`);
+  if (magic !== TRACE_MAGIC) throw new TraceFormatError(`not a Server Models trace (magic "${magic}")`, { code: 'not-a-trace' });
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   const header: TraceHeader = {
     version: view.getUint16(8, true),
@@ -188,9 +242,18 @@ export function decodeHeader(bytes: Uint8Array): TraceHeader {
     startUnixNs: view.getBigUint64(32, true),
     clock: textDecoder.decode(bytes.subarray(40, 64)).replace(/\0.*$/s, ''),
   };
-  if (header.version !== TRACE_VERSION) throw new TraceFormatError(`trace version ${header.version}, this reader knows ${TRACE_VERSION}`);
-  if (header.recordSize < RECORD_SIZE || header.headerSize < HEADER_SIZE) {
-    throw new TraceFormatError(`bad sizes: header ${header.headerSize}, record ${header.recordSize}`);
+  if (header.version !== TRACE_VERSION) {
+    throw new TraceFormatError(`trace version ${header.version}, this reader knows ${TRACE_VERSION}`, { streamOffset: 8 });
+  }
+  const { headerSize, recordSize } = header;
+  if (recordSize < RECORD_SIZE || recordSize > MAX_RECORD_SIZE || headerSize < HEADER_SIZE || headerSize > MAX_HEADER_SIZE) {
+    throw new TraceFormatError(
+      `bad sizes: header ${headerSize}, record ${recordSize} (version ${TRACE_VERSION} writes ${HEADER_SIZE} and ${RECORD_SIZE}; at most ${MAX_HEADER_SIZE} is taken for growth)`,
+      { streamOffset: 10 },
+    );
+  }
+  if (header.source !== TraceSource.server && header.source !== TraceSource.client) {
+    throw new TraceFormatError(`source ${header.source}: neither a stage (0) nor the client (1)`, { streamOffset: 14 });
   }
   return header;
 }
@@ -219,10 +282,32 @@ function readRecord(view: DataView, at: number): TraceRecord {
  * Decodes a trace stream as it arrives, chunk by chunk (a socket), or all at once (a file).
  * Records and name groups split across chunks are kept until complete.
  */
+export interface TraceDecoderOptions {
+  /**
+   * Sees every event record before it is returned, with its byte offset in the stream; false
+   * leaves it out (the caller says why). Without it, every record is returned.
+   */
+  readonly accept?: (record: TraceRecord, streamOffset: number) => boolean;
+  /**
+   * Characters of names the decoders sharing it may still hold. Names are not tied to lanes,
+   * so without a budget a stream of nothing but distinct names grows its reader without end.
+   */
+  readonly nameBudget?: { chars: number };
+}
+
 export class TraceDecoder {
   header: TraceHeader | undefined;
   readonly names: TraceNames = { files: new Map(), lanes: new Map(), process: undefined };
   private pending: Uint8Array = new Uint8Array(0);
+  /** Stream bytes pushed so far. */
+  private received = 0;
+
+  constructor(private readonly options: TraceDecoderOptions = {}) {}
+
+  /** Stream bytes decoded so far (header, records, names): the offset of the first pending byte. */
+  get decodedBytes(): number {
+    return this.received - this.pending.length;
+  }
 
   /** Bytes received but not yet decodable: a partial record or name group (a truncated tail). */
   get pendingBytes(): number {
@@ -232,15 +317,20 @@ export class TraceDecoder {
   /** Feeds bytes; returns the complete event records they finish. Name records update `names`. */
   push(chunk: Uint8Array): TraceRecord[] {
     const bytes = concatBytes([this.pending, chunk]);
+    const base = this.decodedBytes;
+    this.received += chunk.length;
     let at = 0;
     if (!this.header) {
-      if (bytes.length < HEADER_SIZE) {
+      const header = bytes.length < HEADER_SIZE ? undefined : decodeHeader(bytes);
+      // A header larger than this version's is skipped whole, so it must all be here first.
+      if (!header || bytes.length < header.headerSize) {
         this.pending = bytes.slice();
         return [];
       }
-      this.header = decodeHeader(bytes);
-      at = this.header.headerSize;
+      this.header = header;
+      at = header.headerSize;
     }
+    const accept = this.options.accept;
     const stride = this.header.recordSize;
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const out: TraceRecord[] = [];
@@ -248,17 +338,38 @@ export class TraceDecoder {
       const kind = view.getUint16(at + 12, true);
       if (isNameKind(kind)) {
         const length = view.getUint32(at + 20, true);
+        if (length > MAX_NAME_BYTES) {
+          throw new TraceFormatError(`framing lost: a name record announces ${length} bytes (names take at most ${MAX_NAME_BYTES})`, {
+            streamOffset: base + at,
+            code: 'framing',
+            decoded: out,
+          });
+        }
         const groupBytes = nameGroupRecords(length) * stride;
         if (at + groupBytes > bytes.length) break;
-        this.takeName(view, at, kind, textDecoder.decode(bytes.subarray(at + stride, at + stride + length)));
+        const name = textDecoder.decode(bytes.subarray(at + stride, at + stride + length));
+        const budget = this.options.nameBudget;
+        if (budget) {
+          const growth = name.length - (this.heldName(view, at, kind)?.length ?? 0);
+          if (growth > budget.chars) throw new TraceFormatError('names past what any run writes (too many of them, or too long)', { streamOffset: base + at, decoded: out });
+          budget.chars -= growth;
+        }
+        this.takeName(view, at, kind, name);
         at += groupBytes;
         continue;
       }
-      out.push(readRecord(view, at));
+      const record = readRecord(view, at);
+      if (!accept || accept(record, base + at)) out.push(record);
       at += stride;
     }
     this.pending = bytes.slice(at);
     return out;
+  }
+
+  private heldName(view: DataView, at: number, kind: number): string | undefined {
+    if (kind === Kind.NAME_FILE) return this.names.files.get(view.getUint16(at + 14, true));
+    if (kind === Kind.NAME_LANE) return this.names.lanes.get(view.getUint32(at + 8, true));
+    return this.names.process;
   }
 
   private takeName(view: DataView, at: number, kind: number, name: string): void {

@@ -17,10 +17,10 @@ import { SpanLevel, keyAtOrBefore } from './spans';
 import { LaneKind, LaneState, type LaneKindId, type LaneStateId } from './states';
 
 /** Deeper nesting than this is garbage (begins without ends); further begins are ignored. */
-const MAX_DEPTH = 16;
+export const MAX_DEPTH = 16;
 
 /** Events that open a span on an OS thread lane, and the state of that span. */
-const STATE_OF_BEGIN = new Map<number, LaneStateId>([
+export const STATE_OF_BEGIN = new Map<number, LaneStateId>([
   [Kind.ACCEPT_BEGIN, LaneState.waitAccept],
   [Kind.RECV_BEGIN, LaneState.waitRecv],
   [Kind.SEND_BEGIN, LaneState.waitSend],
@@ -35,14 +35,14 @@ const STATE_OF_BEGIN = new Map<number, LaneStateId>([
 ]);
 
 /** Events that close a span, and the state of the span they close. */
-const STATE_OF_END = new Map<number, LaneStateId>([
+export const STATE_OF_END = new Map<number, LaneStateId>([
   ...[...END_OF_BEGIN].map(([begin, end]): [number, LaneStateId] => [end, STATE_OF_BEGIN.get(begin)!]),
   [Kind.WORK_DONE, LaneState.work],
   [Kind.GREEN_UNMOUNTED, LaneState.mounted],
 ]);
 
 /** Waits on sockets: a lane that has them is a server thread, not a pool thread. */
-const IO_WAITS = new Set<number>([
+export const IO_WAITS = new Set<number>([
   Kind.ACCEPT_BEGIN,
   Kind.RECV_BEGIN,
   Kind.SEND_BEGIN,
@@ -70,7 +70,7 @@ export const INSTANT_KINDS: ReadonlySet<number> = new Set<number>([
 ]);
 
 /** A client connection's state after each of its events. */
-const CLIENT_STATE_AFTER = new Map<number, LaneStateId>([
+export const CLIENT_STATE_AFTER = new Map<number, LaneStateId>([
   [Kind.CLIENT_CONNECT, LaneState.queued],
   [Kind.CLIENT_CONNECTED, LaneState.queued],
   [Kind.CLIENT_ACK, LaneState.connected],

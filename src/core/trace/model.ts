@@ -63,7 +63,7 @@ export interface ModelSnapshot {
 }
 
 /** The events that report a counter, and which: the stage's counters and what a wait says. */
-const COUNTER_OF_KIND = new Map<number, CounterName>([
+export const COUNTER_OF_KIND = new Map<number, CounterName>([
   [Kind.THREAD_STARTED, 'threads'],
   [Kind.THREAD_EXITED, 'threads'],
   [Kind.COUNT_THREADS, 'threads'],

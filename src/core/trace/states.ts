@@ -5,7 +5,7 @@
  */
 import type { PanelStringKey } from '../panel/protocol';
 import type { StageId } from '../stages';
-import { kindName, type TraceKindName } from './format';
+import { CloseReason, Kind, kindName, WorkOutcome, type TraceKindName } from './format';
 
 export const LaneState = {
   /** Alive and on a CPU (or runnable): between waits. */
@@ -164,6 +164,30 @@ export const MARK_THEME_COLOR: Readonly<Partial<Record<TraceKindName, string>>> 
 /** The key of a mark's words: CONN_ACCEPTED -> markConnAccepted. */
 export function markStringKey(name: TraceKindName): PanelStringKey {
   return `mark${name.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase())}` as PanelStringKey;
+}
+
+/** Words for the codes in an event's value: why a connection closed, what a work request found. */
+const VALUE_WORDS: ReadonlyMap<number, ReadonlyMap<number, PanelStringKey>> = new Map([
+  [Kind.CONN_CLOSED, new Map<number, PanelStringKey>([
+    [CloseReason.peer, 'valueClosedByPeer'],
+    [CloseReason.error, 'valueClosedOnError'],
+    [CloseReason.refused, 'valueRefused'],
+    [CloseReason.stopping, 'valueClosedStopping'],
+  ])],
+  [Kind.WORK_DONE, new Map<number, PanelStringKey>([
+    [WorkOutcome.composite, 'valueComposite'],
+    [WorkOutcome.prime, 'valuePrime'],
+    [WorkOutcome.stopped, 'valueWorkStopped'],
+  ])],
+]);
+
+/**
+ * The key of the words for an event's value, when the value is a code rather than a count: a
+ * CONN_CLOSED of a client refused at a limit (02 past --max-threads, 05 at FD_SETSIZE) reads
+ * "refused". undefined: the number says it (bytes, fds, a port).
+ */
+export function valueStringKey(kind: number, value: number): PanelStringKey | undefined {
+  return VALUE_WORDS.get(kind)?.get(value);
 }
 
 /** The theme colour of a mark by event kind number. */

@@ -1,10 +1,10 @@
 /**
  * Checks one incoming trace stream as it arrives and cuts it at record boundaries, so that the
  * recording only ever holds whole records and name groups. Garbage becomes a TraceFormatError
- * (a bad header), or a framing error when the bytes stop forming records (a name record that
- * announces more than any name can be).
+ * (a bad header, from its first wrong byte on), or a framing error when the bytes stop forming
+ * records (a name record that announces more than any name can be).
  */
-import { TraceDecoder, TraceFormatError, type TraceRecord } from './format';
+import { checkHeaderStart, TraceDecoder, TraceFormatError, type TraceRecord } from './format';
 
 /** The longest name a stage writes is 200 bytes; anything pending beyond this is not a record. */
 const MAX_PENDING = 64 * 1024;
@@ -35,6 +35,7 @@ export class StreamFramer {
     const combined = new Uint8Array(this.carry.length + chunk.length);
     combined.set(this.carry);
     combined.set(chunk, this.carry.length);
+    if (!this.decoder.header) checkHeaderStart(combined);
     const records = this.decoder.push(chunk);
     const pending = this.decoder.pendingBytes;
     if (pending > MAX_PENDING) {

@@ -15,6 +15,8 @@ export interface ConnectionRecord {
   endMs?: number;
   /** The server closed or reset it before any `*`. */
   refused: boolean;
+  /** The server's words when it refused with a line in place of the `*` (02: "busy: ..."). */
+  refusal?: string;
   /** The script ran to its end with every reply right. */
   completed: boolean;
   /** Work request sent to its reply, ms. */

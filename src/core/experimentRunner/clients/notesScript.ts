@@ -56,6 +56,6 @@ export async function runNotes(
   record.completed = failure === undefined;
   if (!failure) return;
   const closedBeforeAck = record.connectedMs !== undefined && record.ackMs === undefined;
-  if (closedBeforeAck && (failure.kind === 'closed' || failure.kind === 'reset')) record.refused = true;
+  if (closedBeforeAck && (failure.kind === 'closed' || failure.kind === 'reset' || failure.kind === 'refused')) record.refused = true;
   else record.problem = failure.message;
 }

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { ACK } from '../../protocol';
+import { ACK, RefusalReader } from '../../protocol';
 import { type ConnectionRecord } from './groupOutcome';
 
 /**
@@ -29,6 +29,8 @@ export class ScriptSocket {
   private replyAt = 0;
   private matching: readonly Buffer[] | undefined;
   private ended = false;
+  /** What came instead of the `*`: a refusal if it is one line and the server then closes. */
+  private beforeAck: RefusalReader | undefined;
   private readonly wakers = new Set<() => void>();
 
   constructor(
@@ -119,8 +121,9 @@ export class ScriptSocket {
   private onData(chunk: Buffer): void {
     let at = 0;
     if (this.record.ackMs === undefined) {
-      if (chunk[0] !== ACK) {
-        this.finish('error', `expected the '*' ack first, got byte 0x${chunk[0].toString(16)}`);
+      if (chunk[0] !== ACK || this.beforeAck) {
+        this.beforeAck ??= new RefusalReader();
+        if (!this.beforeAck.push(chunk)) this.finish('error', `expected the '*' ack first, got byte 0x${this.beforeAck.received[0].toString(16)}`);
         return;
       }
       this.record.ackMs = performance.now();
@@ -161,16 +164,18 @@ export class ScriptSocket {
 
   /**
    * The connection is over: records when, and how. A close by the server before any `*` is a
-   * refusal (what a stage does at its limit); any other close by the server is a problem only if
-   * replies were still owed.
+   * refusal (what a stage does at its limit, with or without a line saying why); any other close
+   * by the server is a problem only if replies were still owed.
    */
   private finish(by: 'us' | 'server' | 'error', problem?: string): void {
     if (this.ended) return;
     this.ended = true;
     const record = this.record;
     record.endMs = performance.now();
-    if (by === 'server' && this.connected && !this.acked) record.refused = true;
-    else if (by === 'error' || (by === 'server' && this.awaited.length > 0)) record.problem ??= problem;
+    if (by === 'server' && this.connected && !this.acked) {
+      record.refused = true;
+      record.refusal = this.beforeAck?.words;
+    } else if (by === 'error' || (by === 'server' && this.awaited.length > 0)) record.problem ??= problem;
     this.socket.destroy();
     this.wake();
   }
