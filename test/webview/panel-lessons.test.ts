@@ -138,7 +138,7 @@ interface Lesson {
 const LESSONS: Record<StageId, Lesson> = {
   '01-sequential': {
     colours: { queued: A },
-    check: (d) => {
+    check: async (d) => {
       const clients = rowsOf(d, LaneKind.client);
       assert.ok(clients.length >= 3, `three clients (${clients.length})`);
       // conn1 and conn2 wait in the backlog while conn0 is served.
@@ -146,6 +146,19 @@ const LESSONS: Record<StageId, Lesson> = {
         const queued = longestRun(columnsIn(d, row, A));
         assert.ok(queued >= READABLE_PX, `${d.model.lanes[d.rows[row]].name} queued over ${queued} px`);
       }
+      // Where the requests waited: the backlog, most of all; and a click on conn2's wait
+      // follows its first request, which spent most of its time there.
+      await d.panel.waitFor(`document.querySelector('.journeys .shares li')?.dataset.segment === 'backlog'`, 'the backlog first among where requests waited');
+      const row = clients[clients.length - 1];
+      const queued = columnsIn(d, row, A);
+      const x = (queued.indexOf(true) + queued.lastIndexOf(true)) / 2;
+      const box = (await d.panel.page.locator('canvas.timeline').boundingBox())!;
+      const rowHeight = await d.panel.page.evaluate<number>(`Number(document.body.dataset.rowHeight)`);
+      await d.panel.page.mouse.click(box.x + box.width - d.plotWidth + x, box.y + AXIS_HEIGHT + row * rowHeight + rowHeight / 2);
+      const name = d.model.lanes[d.rows[row]].name;
+      await d.panel.waitFor(`document.querySelector('.journeys h3.picked')?.textContent.startsWith('${name}, message 0')`, `${name}'s first request followed`);
+      assert.equal(await d.panel.page.evaluate<string>(`document.querySelector('.journeys h3.picked + .stack + .shares li').dataset.segment`), 'backlog');
+      if (SCREENSHOTS) await d.panel.page.screenshot({ path: join(SCREENSHOTS, '01-sequential-journey.png') });
     },
   },
   '02-thread-per-client': {

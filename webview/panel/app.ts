@@ -14,6 +14,7 @@ import { laneKindWords } from './describe';
 import { el } from './dom';
 import type { Host } from './host';
 import { bindKeys, bindPointer, type TimelineInput } from './input';
+import { PanelJourneys } from './journeys';
 import { laneOrder } from './laneOrder';
 import { playbackAdvance } from './playback';
 import { momentWindow, PanelMoments, type PanelMoment } from './moments';
@@ -25,6 +26,8 @@ import { Viewport } from './viewport';
 import { TimeAxis, TRUE_TIME } from '../../src/core/trace/timeAxis';
 import { CounterTracks } from './counterTracks';
 
+/** During a live run the requests are followed again at most this often (ms). */
+const JOURNEYS_LIVE_MS = 1000;
 /** Panes and the lane table refresh at most this often while playing (ms). */
 const PANE_INTERVAL_MS = 100;
 const CURSOR_LINES_DELAY_MS = 120;
@@ -52,6 +55,9 @@ export class PanelApp implements TimelineInput {
   private rows: number[] = [];
   /** Moments of the notes in this recording, found here from its bytes (live and reopened alike). */
   private readonly moments = new PanelMoments(this.strings);
+  private readonly journeys = new PanelJourneys();
+  /** When the journeys were last followed during a live run (they are redone at most every second). */
+  private journeysAt = -Infinity;
   /** The one "Moment: ..." banner among the notices: the next moment replaces it. */
   private momentBanner: HTMLElement | undefined;
   private momentsDue = false;
@@ -170,6 +176,8 @@ export class PanelApp implements TimelineInput {
     this.stage = stage;
     this.rows = [];
     this.moments.reset(this.reader.model, stage?.id);
+    this.journeys.reset();
+    this.journeysAt = -Infinity;
     this.momentBanner = undefined;
     this.currentMoment = undefined;
     this.momentsEnded = false;
@@ -283,6 +291,14 @@ export class PanelApp implements TimelineInput {
       const found = this.moments.update();
       // The recording is complete: also the moments of a recording no stage named.
       if (this.momentsEnded) found.push(...this.moments.finish());
+      // Followed with the moments, after the frame; live at most once a second (the matcher
+      // walks the whole recording each time).
+      const now = performance.now();
+      if ((this.mode !== 'live' || this.momentsEnded || now - this.journeysAt >= JOURNEYS_LIVE_MS) && this.journeys.update(this.model)) {
+        this.journeysAt = now;
+        this.panesDue = true;
+        this.requestFrame();
+      }
       this.momentsEnded = false;
       if (found.length === 0) return;
       // Live, the newest moment is news; a recording opened later lists its moments in their pane.
@@ -494,6 +510,9 @@ export class PanelApp implements TimelineInput {
     const hit = this.ui.timeline.hitTest(this.view(), x, y);
     if (!hit) return;
     this.selectLane(hit.lane);
+    // The request under the click is followed (or none, off every request).
+    this.journeys.selected = this.journeys.pick(this.model, hit.lane, hit.event, this.viewport.nsAt(x - this.ui.timeline.labelWidth));
+    this.panesDue = true;
     if (hit.event >= 0) {
       this.playing = false;
       this.setCursorPosition(this.model.positionOf(hit.event));
@@ -584,7 +603,16 @@ export class PanelApp implements TimelineInput {
       gapLabels: (gap) => this.gapLabels(gap),
       counters: this.counterTracks.of(model, this.stage?.id),
       counterName: (track) => this.strings.get(track.label),
+      journey: this.followedJourney(model),
     };
+  }
+
+  /** The followed request's client row and stretches, for the timeline. */
+  private followedJourney(model: TraceModel): TimelineView['journey'] {
+    const picked = this.journeys.selected;
+    if (!picked) return undefined;
+    const row = this.rows.findIndex((lane) => model.lanes[lane].kind === LaneKind.client && model.lanes[lane].name === picked.connection);
+    return row < 0 ? undefined : { row, pieces: picked.pieces };
   }
 
   /** Where the cursor is along the axis shown, 0 to 1 (the scrubber's thumb). */
@@ -650,6 +678,7 @@ export class PanelApp implements TimelineInput {
     ui.counters.show(snapshot, model);
     ui.lanes.show(model, this.rows, snapshot);
     ui.moments.show(this.moments.list, origin, this.currentMoment);
+    ui.journeys.show(this.journeys);
     if (this.legendDue) {
       ui.legend.show(this.legendStates(), this.shown.marks);
       this.legendDue = false;

@@ -4,7 +4,9 @@
  * variables, so they are read once and again whenever the theme changes (VS Code then rewrites
  * those styles and the body's theme class and attributes).
  */
+import type { PieceName } from '../../src/core/trace/requests';
 import { cssVariable, LANE_STATE_NAMES, LANE_THEME_COLORS, STATE_THEME_COLOR } from '../../src/core/trace/states';
+import { PIECE_THEME_COLOR } from './journeys';
 
 /** Used when a variable is missing (a test page, an old theme): dark defaults of the colours the panels use. */
 const FALLBACK: Readonly<Record<string, string>> = {
@@ -36,6 +38,8 @@ const FALLBACK: Readonly<Record<string, string>> = {
 export class Palette {
   /** Fill colour by state id. */
   state: string[] = [];
+  /** A followed request's stretches, by piece name (journeys.ts PIECE_THEME_COLOR). */
+  piece = {} as Record<PieceName, string>;
   /** Lane colours (the chip in the lane labels and the lane table), LANE_THEME_COLORS. */
   lanes: string[] = [];
   background = '';
@@ -74,6 +78,7 @@ export class Palette {
     const style = getComputedStyle(this.root);
     this.state = LANE_STATE_NAMES.map((name) => get(STATE_THEME_COLOR[name]));
     this.lanes = LANE_THEME_COLORS.map(get);
+    this.piece = Object.fromEntries(Object.entries(PIECE_THEME_COLOR).map(([piece, id]) => [piece, get(id)])) as Record<PieceName, string>;
     this.background = get('editor.background');
     this.foreground = get('editor.foreground');
     this.muted = get('descriptionForeground');

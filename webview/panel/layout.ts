@@ -6,6 +6,7 @@
  */
 import type { Palette } from './colors';
 import { el } from './dom';
+import { JourneysPane } from './journeysPane';
 import { LaneTable } from './laneTable';
 import type { PanelMoment } from './moments';
 import { CountersPane, DetailsPane, Legend, MomentsPane } from './sidePanes';
@@ -21,6 +22,7 @@ export interface Layout {
   readonly lanes: LaneTable;
   readonly legend: Legend;
   readonly moments: MomentsPane;
+  readonly journeys: JourneysPane;
   /** Over the canvas while there is nothing to draw. */
   readonly empty: HTMLElement;
   readonly notices: HTMLElement;
@@ -49,6 +51,7 @@ export function buildLayout(
   const lanes = new LaneTable(s, palette);
   const legend = new Legend(s, palette);
   const moments = new MomentsPane(s, (moment) => actions.goToMoment(moment));
+  const journeys = new JourneysPane(s, palette);
   const empty = el('p', { class: 'empty' });
   const notices = el('div', { class: 'notices', role: 'status' });
   const plot = el('div', { class: 'plot' }, canvas, empty);
@@ -59,10 +62,10 @@ export function buildLayout(
       toolbar.element,
       toolbar.scrubber,
       notices,
-      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, moments.element, details.element, counters.element)),
+      el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, moments.element, journeys.element, details.element, counters.element)),
       lanes.element,
       el('p', { id: 'timeline-help', class: 'help' }, s.get('timelineHelp')),
     ),
   );
-  return { toolbar, timeline, details, counters, lanes, legend, moments, empty, notices, plot };
+  return { toolbar, timeline, details, counters, lanes, legend, moments, journeys, empty, notices, plot };
 }

@@ -28,7 +28,7 @@ import { formatNs, type Strings } from './text';
 /** Each thread reserves this much address space for its stack (Linux's default 8 MiB). */
 const STACK_RESERVE_BYTES = 8 * 1024 * 1024;
 
-function section(title: string, body: HTMLElement): HTMLElement {
+export function section(title: string, body: HTMLElement): HTMLElement {
   const id = `h-${Math.random().toString(36).slice(2)}`;
   return el('section', { 'aria-labelledby': id }, el('h2', { id }, title), body);
 }

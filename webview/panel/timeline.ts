@@ -9,6 +9,7 @@
 import { lowerBound, upperBound } from '../../src/core/trace/columns';
 import type { TraceModel } from '../../src/core/trace/model';
 import type { Lane } from '../../src/core/trace/lane';
+import type { JourneyPiece } from '../../src/core/trace/requests';
 import type { SpanLevel } from '../../src/core/trace/spans';
 import type { TimeAxis } from '../../src/core/trace/timeAxis';
 import { LANE_STATE_NAMES, markThemeColor, shownState, STATE_FILL, type LaneStateId } from '../../src/core/trace/states';
@@ -27,6 +28,8 @@ const MIN_TICK_SPACING = 70;
 const DRAWN_AS_LINE: readonly boolean[] = LANE_STATE_NAMES.map((name) => STATE_FILL[name] === 'line');
 /** Height of that line (CSS px). */
 const LINE_HEIGHT = 2;
+/** Height of a followed request's strip of stretches, at the bottom of its client's row (CSS px). */
+const JOURNEY_STRIP_PX = 5;
 /** A gap of the collapsed axis is drawn at least this wide (CSS px), however far one zooms out. */
 const MIN_GAP_PX = 2;
 /** Narrower gaps are marked in the ruler only, not hatched across the lanes (CSS px). */
@@ -108,6 +111,8 @@ export interface TimelineView {
   /** Counters drawn as tracks under the lanes, with their names. */
   readonly counters?: readonly CounterTrack[];
   readonly counterName?: (track: CounterTrack) => string;
+  /** The request the user follows: its client's row and its journey's stretches, in order. */
+  readonly journey?: { readonly row: number; readonly pieces: readonly JourneyPiece[] };
 }
 
 export class Timeline {
@@ -224,10 +229,47 @@ export class Timeline {
     this.drawTracks(view);
     this.drawGapBands(view);
     this.drawMoments(view);
+    this.drawJourney(view, first);
     this.drawCursor(view);
   }
 
   /** A dashed line across the lanes and a small flag in the axis at each moment. */
+  /**
+   * The followed request: a light band across the lanes for its whole time, so the server's
+   * lanes can be read against it, and on its client's row a strip of its stretches in their
+   * colours (PIECE_THEME_COLOR), framed in the focus colour.
+   */
+  private drawJourney(view: TimelineView, first: number): void {
+    const journey = view.journey;
+    if (!journey || journey.pieces.length === 0) return;
+    const ctx = this.ctx;
+    const { viewport, palette } = view;
+    const left = this.labelWidth;
+    const clip = (x: number) => Math.max(0, Math.min(this.plotWidth, x));
+    const from = clip(viewport.xOf(journey.pieces[0].startNs));
+    const to = clip(viewport.xOf(journey.pieces[journey.pieces.length - 1].endNs));
+    if (to <= 0 || from >= this.plotWidth) return;
+    const width = Math.max(2, to - from);
+    ctx.globalAlpha = 0.18;
+    ctx.fillStyle = palette.focus;
+    ctx.fillRect(left + from, AXIS_HEIGHT, width, this.contentBottom - AXIS_HEIGHT);
+    ctx.globalAlpha = 1;
+    const row = journey.row - first;
+    if (row < 0 || row >= this.visibleRows) return;
+    const rowHeight = this.rowHeight;
+    const top = AXIS_HEIGHT + row * rowHeight + rowHeight - JOURNEY_STRIP_PX - 1;
+    for (const piece of journey.pieces) {
+      const a = clip(viewport.xOf(piece.startNs));
+      const b = clip(viewport.xOf(piece.endNs));
+      if (b <= a) continue;
+      ctx.fillStyle = palette.piece[piece.segment];
+      ctx.fillRect(left + a, top, Math.max(1, b - a), JOURNEY_STRIP_PX);
+    }
+    ctx.strokeStyle = palette.focus;
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left + from + 0.5, AXIS_HEIGHT + row * rowHeight + 0.5, width - 1, rowHeight - 1);
+  }
+
   private drawMoments(view: TimelineView): void {
     const ctx = this.ctx;
     ctx.strokeStyle = view.palette.moment;

@@ -9,6 +9,7 @@
  * `runEnded` marks the end; `reset` drops everything for a new run in the same panel.
  */
 import type { MomentId } from '../notes/moments';
+import type { PieceName } from '../trace/requests';
 
 /** `first-eagain` -> `FirstEagain`. */
 type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Capitalize<Head>}${Pascal<Tail>}` : Capitalize<S>;
@@ -16,9 +17,20 @@ type Pascal<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Cap
 /** The key of a moment's title (src/core/notes/moments.ts momentStringKey): `momentFirstEagain`. */
 export type MomentStringKey = `moment${Pascal<MomentId>}`;
 
+/** The name of a stretch of a request's journey (src/core/trace/requests.ts): `segment_wait_loop`. */
+export type SegmentStringKey = `segment_${PieceName}`;
+
 /** Every string the panel shows; the host sends their values (English or Korean) in `init`. */
 export type PanelStringKey =
   | MomentStringKey
+  | SegmentStringKey
+  | 'journeys'
+  | 'journeysNone'
+  | 'journeysMany'
+  | 'journeysSummary'
+  | 'journeyOf'
+  | 'journeyHint'
+  | 'journeyShare'
   | 'panelTitle'
   | 'live'
   | 'recorded'
