@@ -15,6 +15,7 @@ import { RecordingStore } from './core/recordingStore';
 import { chooseStage } from './stagePicker';
 import { RunController } from './run/runController';
 import { createPlaygroundCommand, sourcesForRun } from './run/playgroundCommand';
+import { registerStageBuildTasks } from './run/stageBuild';
 import { exportTrace, followInSource, openRecording, type OpenedRecording } from './run/recordingCommands';
 import { annotatedServersRoot } from './run/sourceAnnotations';
 import { RecordingPanel } from './panel/recordingPanel';
@@ -78,6 +79,8 @@ export function activate(context: vscode.ExtensionContext): ServerModelsApi {
   void restoreStatuses(context, statuses, benchmarks);
   const codeLens = new BenchmarkCodeLensProvider(benchmarks);
   context.subscriptions.push(
+    // Terminal > Run Build Task and tasks.json's `serverModels` tasks: the same builds Run Stage runs.
+    registerStageBuildTasks(() => sourcesForRun(context), ui),
     benchmarks,
     codeLens,
     vscode.languages.registerCodeLensProvider(BENCHMARK_SELECTOR, codeLens),
