@@ -10,19 +10,18 @@
  * (referenceReader.support.ts) on whether the bytes are sound, so no damage goes unreported.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test, type TestContext } from 'node:test';
-import { build } from 'esbuild';
 import fc from 'fast-check';
 import { chromeTraceChunks, type TextOut } from '../../src/core/trace/chromeExport';
 import { exportChromeTrace } from '../../src/core/trace/chromeStream';
 import { encodeHeader, encodeName, encodeRecords, Kind, RECORD_SIZE, TraceSource, type RecordFields } from '../../src/core/trace/format';
 import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording, RecordingReader } from '../../src/core/trace/recording';
 import { RecordingScanner } from '../../src/core/trace/recordingScanner';
+import { bundleCli, runCli, type CliRun } from '../cli.support';
 import { referenceRead } from './referenceReader.support';
 import { smallRecording, writeLargeRecording } from './recordings.support';
 
@@ -31,60 +30,23 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'out', 'test', 'reliability', 'cli.js');
 let work = '';
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  /** Peak resident set size, KiB, when measured. */
-  readonly peakKiB?: number;
-}
+/** A run of the command line, and its peak resident set size (KiB) when measured. */
+type MeasuredRun = CliRun & { readonly peakKiB?: number };
 
 /** Runs the command line; `measure` runs it under /usr/bin/time -v for its peak RSS. */
-function cli(args: readonly string[], timeoutMs: number, measure = false): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const argv = [CLI, ...args];
-    const child = measure ? spawn('/usr/bin/time', ['-v', process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server-models ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let peakKiB: number | undefined;
-      if (measure) {
-        // time -v appends its report to the child's stderr; the command's own lines come first.
-        const at = stderr.search(/^\s*Command being timed:/m);
-        const report = stderr.slice(at);
-        stderr = stderr.slice(0, at);
-        peakKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]);
-        const status = /Exit status: (\d+)/.exec(report);
-        resolve({ code: status ? Number(status[1]) : code, stdout, stderr, ms: Date.now() - started, peakKiB });
-        return;
-      }
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+async function cli(args: readonly string[], timeoutMs: number, measure = false): Promise<MeasuredRun> {
+  const run = await runCli(CLI, args, { timeoutMs, ...(measure ? { wrapper: ['/usr/bin/time', '-v'] } : {}) });
+  if (!measure) return run;
+  // time -v appends its report to the child's stderr; the command's own lines come first.
+  const at = run.stderr.search(/^\s*Command being timed:/m);
+  const report = run.stderr.slice(at);
+  const status = /Exit status: (\d+)/.exec(report);
+  return { ...run, stderr: run.stderr.slice(0, at), code: status ? Number(status[1]) : run.code, peakKiB: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1]) };
 }
 
 before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'server-models-reliability-'));
-  await build({
-    entryPoints: [path.join(ROOT, 'src/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: CLI,
-    banner: { js: '#!/usr/bin/env node' },
-    logLevel: 'warning',
-  });
+  await bundleCli(CLI);
 });
 
 after(async () => {

@@ -4,14 +4,13 @@
  * test's own. Every process has a deadline and is killed if it overstays.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { build } from 'esbuild';
 import type { BenchRow } from '../../src/core/bench/result';
+import { bundleCli, runCli, type CliRun } from '../cli.support';
 import { NOTES_EXPECTED_REPLY } from '../../src/core/protocol';
 import { StageProcess } from '../../src/core/stageProcess';
 import { loadRecording } from '../../src/core/trace/recordingFile';
@@ -22,34 +21,9 @@ const CLI = path.join(ROOT, 'out', 'test', 'cli', 'cli.js');
 let work = '';
 let buildDir = '';
 
-interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
 
 function cli(args: readonly string[], timeoutMs: number, onStdout?: (soFar: string) => void): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-      onStdout?.(stdout);
-    });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server-models ${args.join(' ')} did not finish within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
+  return runCli(CLI, args, { timeoutMs, onStdout });
 }
 
 const withBuildDir = (...args: string[]) => [...args, '--build-dir', buildDir];
@@ -57,16 +31,7 @@ const withBuildDir = (...args: string[]) => [...args, '--build-dir', buildDir];
 before(async () => {
   work = await mkdtemp(path.join(tmpdir(), 'server-models-cli-'));
   buildDir = path.join(work, 'build');
-  await build({
-    entryPoints: [path.join(ROOT, 'src/cli.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    outfile: CLI,
-    banner: { js: '#!/usr/bin/env node' },
-    logLevel: 'warning',
-  });
+  await bundleCli(CLI);
   const built = await cli(withBuildDir('build', '01-sequential', '03-blocking-io', '06-epoll'), 300_000);
   assert.equal(built.code, 0, built.stderr);
 });

@@ -9,12 +9,10 @@
  * bundled and run as a child process, prints the same.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { build } from 'esbuild';
 import { ClientTraceWriter } from '../../src/core/client/clientTrace';
 import { lessonScenario, runLessonScenario, type LessonScenario } from '../../src/core/client/lessonScenarios';
 import { ProtocolOracle } from '../../src/core/protocol';
@@ -25,6 +23,7 @@ import { readRecording } from '../../src/core/trace/recording';
 import { requestJourneys, SEGMENTS, type RequestJourney, type RequestJourneys } from '../../src/core/trace/requests';
 import { TraceSink, type SinkSummary } from '../../src/core/trace/sink';
 import { LaneKind } from '../../src/core/trace/states';
+import { bundleCli, runCli } from '../cli.support';
 import { buildStage } from './harness';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -189,9 +188,9 @@ describe('request journeys on real recordings', () => {
   it('server-models trace requests: the table, --json as the model says, and one line for a damaged recording', { timeout: 120_000 }, async () => {
     const recorded = await recordLibuv();
     const cli = path.join(ROOT, 'out', 'test', 'cli-requests', 'cli.js');
-    await build({ entryPoints: [path.join(ROOT, 'src/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cli, logLevel: 'warning' });
+    await bundleCli(cli);
 
-    const json = await run(cli, ['trace', 'requests', recorded.path, '--json']);
+    const json = await runCli(cli, ['trace', 'requests', recorded.path, '--json'], { timeoutMs: 30_000 });
     assert.equal(json.code, 0, json.stderr);
     const printed = JSON.parse(json.stdout) as { requests: { connection: string; index: number; latency_us: number; segments: Record<string, number> }[] };
     assert.deepEqual(
@@ -203,7 +202,7 @@ describe('request journeys on real recordings', () => {
       assert.ok(Math.abs(sum - r.latency_us) <= r.latency_us * 0.01, `${r.connection} #${r.index}: ${sum} µs in segments of ${r.latency_us}`);
     }
 
-    const table = await run(cli, ['trace', 'requests', recorded.path]);
+    const table = await runCli(cli, ['trace', 'requests', recorded.path], { timeoutMs: 30_000 });
     assert.equal(table.code, 0, table.stderr);
     const lines = table.stdout.split('\n');
     assert.match(lines[0], /^connection\s+index\s+latency_us\s+.*work/);
@@ -212,7 +211,7 @@ describe('request journeys on real recordings', () => {
     const bytes = await readFile(recorded.path);
     const cut = path.join(dir, 'cut.smrec');
     await writeFile(cut, bytes.subarray(0, bytes.length - 5));
-    const damaged = await run(cli, ['trace', 'requests', cut, '--json']);
+    const damaged = await runCli(cli, ['trace', 'requests', cut, '--json'], { timeoutMs: 30_000 });
     assert.equal(damaged.code, 1);
     assert.equal(damaged.stdout, '');
     assert.equal(damaged.stderr.trim().split('\n').length, 1, `one line: ${damaged.stderr}`);
@@ -220,22 +219,3 @@ describe('request journeys on real recordings', () => {
   });
 });
 
-/** The command line as a child process, with a deadline. */
-function run(cli: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server-models ${args.join(' ')} took over 30 s`));
-    }, 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}

@@ -15,3 +15,8 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 ): HTMLElementTagNameMap[K] {
   return custom(tag, attributes, ...children) as HTMLElementTagNameMap[K];
 }
+
+/** A panel this short (beside an editor, above the terminals) gives the timeline every row it can. */
+export function isShortPanel(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(max-height: 700px)').matches;
+}

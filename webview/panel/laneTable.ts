@@ -7,13 +7,11 @@ import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
 import { cssVariable, LANE_THEME_COLORS } from '../../src/core/trace/states';
 import type { Palette } from './colors';
 import { laneKindWords, stateWords } from './describe';
-import { el } from './dom';
+import { el, isShortPanel } from './dom';
 import { formatNs, type Strings } from './text';
 
 /** Beyond this many lanes (10,000 clients) the table lists the first ones and says how many more. */
 const MAX_ROWS = 200;
-/** A panel this short starts with the table folded (media/panel/panel.css has the same query). */
-const SHORT_PANEL = '(max-height: 700px)';
 
 export class LaneTable {
   readonly element: HTMLElement;
@@ -38,8 +36,7 @@ export class LaneTable {
     );
     // Folded to its title in a short panel (beside an editor, above the terminals), where every
     // row it took would be a lane row the timeline loses; the same states are in the canvas.
-    const folded = typeof matchMedia === 'function' && matchMedia(SHORT_PANEL).matches;
-    this.element = el('details', { class: 'lane-table', ...(folded ? {} : { open: '' }) }, el('summary', {}, s.get('lanes')), table, this.more);
+    this.element = el('details', { class: 'lane-table', ...(isShortPanel() ? {} : { open: '' }) }, el('summary', {}, s.get('lanes')), table, this.more);
   }
 
   show(model: TraceModel, rows: readonly number[], snapshot: ModelSnapshot): void {

@@ -5,7 +5,7 @@
  * the table of lanes below, and the keyboard help.
  */
 import type { Palette } from './colors';
-import { el } from './dom';
+import { el, isShortPanel } from './dom';
 import { JourneysPane } from './journeysPane';
 import { LaneTable } from './laneTable';
 import type { PanelMoment } from './moments';
@@ -64,7 +64,8 @@ export function buildLayout(
       notices,
       el('div', { class: 'main' }, plot, el('aside', { class: 'side' }, legend.element, moments.element, journeys.element, details.element, counters.element)),
       lanes.element,
-      el('p', { id: 'timeline-help', class: 'help' }, s.get('timelineHelp')),
+      // In a short panel the keys' help is for screen readers only (the canvas's description).
+      el('p', { id: 'timeline-help', class: isShortPanel() ? 'help visually-hidden' : 'help' }, s.get('timelineHelp')),
     ),
   );
   return { toolbar, timeline, details, counters, lanes, legend, moments, journeys, empty, notices, plot };

@@ -91,6 +91,36 @@ interface StreamContext {
   namesSeen: number;
 }
 
+/** A stream's names as the model and the recording census both keep them. */
+export interface NamedStream {
+  readonly names: TraceNames;
+  readonly lanes: ReadonlyMap<number, { name: string }>;
+  /** file_id -> index in the recording's files. */
+  readonly files: ReadonlyMap<number, number>;
+  /** How many names the last refresh saw. */
+  namesSeen: number;
+}
+
+/**
+ * Names that arrived since the last call, applied to the stream's lanes and the recording's
+ * files (when their count changed: a name record only ever adds or renames).
+ */
+export function applyNewNames(context: NamedStream, files: string[], setProcessName: (name: string) => void): void {
+  const { names } = context;
+  const count = names.lanes.size + names.files.size + (names.process === undefined ? 0 : 1);
+  if (context.namesSeen === count) return;
+  context.namesSeen = count;
+  if (names.process !== undefined) setProcessName(names.process);
+  for (const [id, name] of names.lanes) {
+    const lane = context.lanes.get(id);
+    if (lane) lane.name = name;
+  }
+  for (const [id, path] of names.files) {
+    const index = context.files.get(id);
+    if (index !== undefined) files[index] = path;
+  }
+}
+
 const GONE: LaneSnapshot = { state: LaneState.gone, depth: -1, value: 0, since: NaN, event: -1 };
 const DONE: LaneSnapshot = { state: LaneState.done, depth: -1, value: 0, since: NaN, event: -1 };
 
@@ -149,19 +179,8 @@ export class TraceModel {
   refreshNames(stream: number): void {
     const context = this.streams.get(stream);
     if (!context) return;
-    const { names, process } = context;
-    const count = names.lanes.size + names.files.size + (names.process === undefined ? 0 : 1);
-    if (context.namesSeen === count) return;
-    context.namesSeen = count;
-    if (names.process !== undefined) process.name = names.process;
-    for (const [id, name] of names.lanes) {
-      const lane = context.lanes.get(id);
-      if (lane) lane.name = name;
-    }
-    for (const [id, path] of names.files) {
-      const index = context.files.get(id);
-      if (index !== undefined) this.files[index] = path;
-    }
+    const { process } = context;
+    applyNewNames(context, this.files, (name) => (process.name = name));
   }
 
   /** Adds one record of a stream. */

@@ -11,6 +11,7 @@
  */
 import { Kind, TraceSource, type TraceHeader, type TraceNames, type TraceRecord } from './format';
 import { GREEN_KINDS, IO_WAITS } from './lane';
+import { applyNewNames } from './model';
 import type { RecordingVisitor } from './recordingScanner';
 import { LaneKind, type LaneKindId } from './states';
 
@@ -97,19 +98,7 @@ export class RecordingCensus implements RecordingVisitor {
 
   /** Names that arrived since: applied as TraceModel.refreshNames applies them (when their count changes). */
   private refreshNames(context: CensusStream): void {
-    const { names } = context;
-    const count = names.lanes.size + names.files.size + (names.process === undefined ? 0 : 1);
-    if (context.namesSeen === count) return;
-    context.namesSeen = count;
-    if (names.process !== undefined) context.processName = names.process;
-    for (const [id, name] of names.lanes) {
-      const lane = context.lanes.get(id);
-      if (lane) lane.name = name;
-    }
-    for (const [id, path] of names.files) {
-      const index = context.files.get(id);
-      if (index !== undefined) this.files[index] = path;
-    }
+    applyNewNames(context, this.files, (name) => (context.processName = name));
   }
 
   /** The lane a record of `stream` is on (or the green thread it concerns); undefined if unseen. */
