@@ -87,6 +87,8 @@ export class PanelApp implements TimelineInput {
   private lastFrame = 0;
 
   private frameRequested = false;
+  /** Records arrived since the last frame (dataChanged runs at the next one). */
+  private dataDue = false;
   private panesDue = true;
   private lastPanes = 0;
   private pendingRestore: PanelViewState | undefined;
@@ -128,7 +130,10 @@ export class PanelApp implements TimelineInput {
         }
         if (message.totalBytes !== undefined && this.model.eventCount === 0) this.model.reserve(Math.ceil(message.totalBytes / RECORD_SIZE));
         this.reader.push(message.bytes);
-        this.dataChanged();
+        // What the new events change (lane order, axis, view, cursor, problems) is worked out
+        // once per frame, not per chunk: a file comes in 4 MiB chunks, 80 for 10,000,000 events.
+        this.dataDue = true;
+        this.requestFrame();
         break;
       case 'reset':
         this.startOver(message.mode, message.recording, message.stage);
@@ -170,6 +175,7 @@ export class PanelApp implements TimelineInput {
 
   private startOver(mode: 'live' | 'recording', recording: string | undefined, stage: PanelStage | undefined): void {
     this.reader = new RecordingReader();
+    this.dataDue = false;
     this.lastCursorLines = '';
     this.mode = mode;
     this.recording = recording;
@@ -546,6 +552,11 @@ export class PanelApp implements TimelineInput {
   }
 
   private frame(now: number): void {
+    // Before the request is cleared: what dataChanged asks for is this frame.
+    if (this.dataDue) {
+      this.dataDue = false;
+      this.dataChanged();
+    }
     this.frameRequested = false;
     if (!this.ui) return;
     const model = this.model;
