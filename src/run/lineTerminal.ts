@@ -21,7 +21,20 @@ export class LineTerminal implements vscode.Pseudoterminal {
   private isOpen = false;
   private ended = false;
 
-  constructor(private readonly owner: LineTerminalOwner) {}
+  constructor(private owner: LineTerminalOwner) {}
+
+  /**
+   * The next run of the same stage, in this terminal: a rule under the last run's output, then
+   * the new owner starts (at once if the terminal is open, else when it opens).
+   */
+  reuse(owner: LineTerminalOwner, rule: string): void {
+    this.owner = owner;
+    this.ended = false;
+    if (!this.isOpen) return;
+    this.writeLine('');
+    this.writeNote(rule);
+    owner.start(this);
+  }
 
   open(): void {
     this.isOpen = true;

@@ -18,6 +18,7 @@ import { BuildFailure, buildStage, type StageSources } from './stageBuild';
 import { RunSession } from './runSession';
 import { runEndingMessage } from './stageExit';
 import { annotatedServersRoot, SourceAnnotations } from './sourceAnnotations';
+import { StageTerminals } from './stageTerminals';
 import { LiveRecording } from './liveRecording';
 import { findMoment } from '../core/notes/moments';
 import { noteLanguageFor } from '../core/notes/language';
@@ -51,7 +52,9 @@ export class RunController implements vscode.Disposable {
   private readonly momentEmitter = new vscode.EventEmitter<string>();
   /** The running stage reached a moment a note talks about (its id, src/core/notes/moments.ts). */
   readonly onDidReachMoment = this.momentEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [this.startedEmitter, this.momentEmitter];
+  /** Each stage's server and client terminals, continued by its next run. */
+  private readonly terminals = new StageTerminals();
+  private readonly disposables: vscode.Disposable[] = [this.startedEmitter, this.momentEmitter, this.terminals];
 
   constructor(private readonly deps: RunControllerDeps) {
     this.statusItem = vscode.window.createStatusBarItem('serverModels.run', vscode.StatusBarAlignment.Left, 50);
@@ -119,6 +122,7 @@ export class RunController implements vscode.Disposable {
         extraArgs: stageFlags(stage, settings),
         recordingPath,
         title,
+        terminals: this.terminals,
         onRecordingBytes: (bytes) => {
           panel.append(bytes);
           live.append(bytes);

@@ -15,7 +15,8 @@ import { lessonScenario, runLessonScenario, type LessonScenario } from '../core/
 import type { ClientEvent } from '../core/client/clientEvent';
 import type { ClientChoice } from '../settings';
 import { ClientTraceWriter } from '../core/client/clientTrace';
-import { LineTerminal } from './lineTerminal';
+import { LineTerminal, type LineTerminalOwner } from './lineTerminal';
+import type { StageTerminal, StageTerminals } from './stageTerminals';
 import { classifyStageExit, exitNote, type StageEnding } from './stageExit';
 
 export interface RunSessionOptions {
@@ -32,6 +33,8 @@ export interface RunSessionOptions {
   readonly recordingPath?: string;
   /** Terminal name, e.g. "01 · Sequential". */
   readonly title: string;
+  /** Where the terminals come from: kept from the stage's last run; absent, new ones every run. */
+  readonly terminals?: StageTerminals;
   /** New recording bytes for the live view. */
   readonly onRecordingBytes?: (bytes: Uint8Array) => void;
   readonly onTraceProblem?: (message: string) => void;
@@ -139,7 +142,7 @@ export class RunSession implements vscode.Disposable {
     const { stage, binary, host, port, title } = this.options;
     const extraArgs = this.stageArgs;
     return new Promise<void>((resolve, reject) => {
-      const pty = new LineTerminal({
+      const owner: LineTerminalOwner = {
         start: (terminal) => {
           terminal.writeNote(`$ ${[binary, '--host', host, '--port', String(port), ...extraArgs].join(' ')}`);
           StageProcess.start({
@@ -175,10 +178,11 @@ export class RunSession implements vscode.Disposable {
           this.server?.child.kill('SIGINT');
         },
         closed: () => void this.stop('terminal-closed'),
-      });
-      this.serverPty = pty;
+      };
       // The terminals outlive the run on purpose: their output is read after Stop.
-      this.serverTerminal = vscode.window.createTerminal({ name: title, pty, iconPath: new vscode.ThemeIcon('server-process') });
+      const { terminal, pty } = this.terminal(title, new vscode.ThemeIcon('server-process'), owner);
+      this.serverPty = pty;
+      this.serverTerminal = terminal;
       this.serverTerminal.show(true);
     });
   }
@@ -192,7 +196,7 @@ export class RunSession implements vscode.Disposable {
     const trace = traceStream ? new ClientTraceWriter((bytes) => traceStream.write(bytes)) : undefined;
     let finished: () => void = () => undefined;
     this.clientDone = new Promise<void>((resolve) => (finished = resolve));
-    const pty = new LineTerminal({
+    const owner: LineTerminalOwner = {
       start: (terminal) => {
         const onEvent = (event: ClientEvent) => {
           if (event.line !== undefined) terminal.writeLine(event.line);
@@ -221,9 +225,15 @@ export class RunSession implements vscode.Disposable {
       },
       interrupt: () => this.clientAbort.abort(),
       closed: () => this.clientAbort.abort(),
-    });
-    this.clientPty = pty;
-    vscode.window.createTerminal({ name: vscode.l10n.t('{0} · client', this.options.title), pty, iconPath: new vscode.ThemeIcon('person') });
+    };
+    this.clientPty = this.terminal(vscode.l10n.t('{0} · client', this.options.title), new vscode.ThemeIcon('person'), owner).pty;
+  }
+
+  /** A terminal for this run: the stage's last one if kept, else a new one. */
+  private terminal(name: string, iconPath: vscode.ThemeIcon, owner: LineTerminalOwner): StageTerminal {
+    if (this.options.terminals) return this.options.terminals.acquire(name, iconPath, owner);
+    const pty = new LineTerminal(owner);
+    return { terminal: vscode.window.createTerminal({ name, pty, iconPath }), pty };
   }
 
   /** Ends the client, the server and the sink; resolves with the recording's summary. */

@@ -76,4 +76,19 @@ suite('Run Stage', () => {
       assert.ok(threadNames.some((n) => !/^conn\d+ \(client\)$/.test(n)), 'at least one server lane');
     });
   }
+
+  test('a stage run again continues in its two terminals instead of opening two more', async function () {
+    this.timeout(120_000);
+    const mine = () => vscode.window.terminals.filter((t) => t.name.startsWith('03 · '));
+    for (let run = 1; run <= 2; run++) {
+      await vscode.commands.executeCommand(COMMANDS.runStage, '03-blocking-io');
+      const session = api.run.currentSession;
+      assert.ok(session, `run ${run} is going`);
+      await session.whenClientDone();
+      await vscode.commands.executeCommand(COMMANDS.stopStage);
+      await session.stop();
+    }
+    const names = mine().map((t) => t.name);
+    assert.deepEqual(names.sort(), ['03 · Blocking I/O', '03 · Blocking I/O · client'], `one server and one client terminal after two runs (${names.join(', ')})`);
+  });
 });
