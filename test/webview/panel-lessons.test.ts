@@ -231,7 +231,7 @@ const LESSONS: Record<StageId, Lesson> = {
   },
   '07-libuv': {
     colours: { work: A, callback: B },
-    check: (d) => {
+    check: async (d) => {
       const pools = rowsOf(d, LaneKind.pool);
       const working = pools.map((row) => columnsIn(d, row, A));
       const best = working.reduce((b, w, i) => (count(w) > count(working[b]) ? i : b), 0);
@@ -240,6 +240,17 @@ const LESSONS: Record<StageId, Lesson> = {
       const loop = busiestRow(d, 'callback', LaneKind.thread);
       const callbacks = columnsIn(d, loop, B).map((c, x) => c && columnsWithin(working[best], x));
       assert.ok(count(callbacks) >= 2, `callbacks on the loop while the pool works: ${count(callbacks)} columns`);
+      // Follow the slow request: from its client to the loop, to the pool thread, back to the
+      // loop and to the client, one arrow per hand-over.
+      const asker = rowsOf(d, LaneKind.client, /3$/)[0];
+      const box = (await d.panel.page.locator('canvas.timeline').boundingBox())!;
+      const rowHeight = await d.panel.page.evaluate<number>(`Number(document.body.dataset.rowHeight)`);
+      const x = (working[best].indexOf(true) + working[best].lastIndexOf(true)) / 2;
+      await d.panel.page.mouse.click(box.x + box.width - d.plotWidth + x, box.y + AXIS_HEIGHT + asker * rowHeight + rowHeight / 2);
+      const lane = (row: number) => d.rows[row];
+      const path = [lane(asker), lane(loop), lane(pools[best]), lane(loop), lane(asker)].join(',');
+      await d.panel.waitFor(`document.body.dataset.journeyPath === '${path}'`, `the slow request's path ${path}`);
+      if (SCREENSHOTS) await d.panel.page.screenshot({ path: join(SCREENSHOTS, '07-libuv-journey.png') });
     },
   },
   '08-ae': {

@@ -6,6 +6,7 @@ import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, Threa
 import { RECORD_SIZE } from '../../src/core/trace/format';
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
+import type { JourneyPiece } from '../../src/core/trace/requests';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
 import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, type LaneStateId } from '../../src/core/trace/states';
 import { Palette } from './colors';
@@ -19,7 +20,7 @@ import { laneOrder } from './laneOrder';
 import { playbackAdvance } from './playback';
 import { momentWindow, PanelMoments, type PanelMoment } from './moments';
 import { buildLayout, type Layout } from './layout';
-import { AXIS_HEIGHT, ROW_HEIGHT, type TimelineView } from './timeline';
+import { AXIS_HEIGHT, ROW_HEIGHT, type JourneyHop, type TimelineView } from './timeline';
 import { ShownKinds } from './shownKinds';
 import { formatNs, Strings } from './text';
 import { Viewport } from './viewport';
@@ -582,7 +583,8 @@ export class PanelApp implements TimelineInput {
 
   private draw(ui: Layout): void {
     const started = performance.now();
-    ui.timeline.draw(this.view());
+    const view = this.view();
+    ui.timeline.draw(view);
     this.draws++;
     this.drawTotalMs += performance.now() - started;
     const body = document.body.dataset;
@@ -593,6 +595,10 @@ export class PanelApp implements TimelineInput {
     body.viewUnits = `${this.viewport.start}..${this.viewport.end}`;
     body.axis = this.trueTime ? 'true' : 'collapsed';
     body.rowHeight = String(ui.timeline.rowHeight);
+    // The followed request's path, as lane indices (tests read it; the canvas draws it).
+    const hops = view.journey?.hops ?? [];
+    const path = hops.length > 0 ? [hops[0].fromRow, ...hops.map((h) => h.toRow)].map((row) => this.rows[row]).join(',') : '';
+    if (body.journeyPath !== path) body.journeyPath = path;
     const gapLabels = ui.timeline.gapLabelsDrawn.join('|');
     if (body.gapLabels !== gapLabels) body.gapLabels = gapLabels;
   }
@@ -623,7 +629,44 @@ export class PanelApp implements TimelineInput {
     const picked = this.journeys.selected;
     if (!picked) return undefined;
     const row = this.rows.findIndex((lane) => model.lanes[lane].kind === LaneKind.client && model.lanes[lane].name === picked.connection);
-    return row < 0 ? undefined : { row, pieces: picked.pieces };
+    return row < 0 ? undefined : { row, pieces: picked.pieces, hops: this.journeyHops(model, row, picked.pieces) };
+  }
+
+  /**
+   * Where the followed request went, lane by lane: every boundary between two of its stretches
+   * is an event's time (the client's send, the server's read, a pool thread taking the work and
+   * finishing it, the loop's callback, the client's receive). Each change of lane is a hand-over,
+   * drawn as an arrow ("who woke whom") from the last moment on the one lane to the first on the
+   * next.
+   */
+  private journeyHops(model: TraceModel, clientRow: number, pieces: readonly JourneyPiece[]): JourneyHop[] {
+    const rowOf = new Map(this.rows.map((lane, row) => [lane, row]));
+    const times = [pieces[0].startNs, ...pieces.map((p) => p.endNs)];
+    const hops: JourneyHop[] = [];
+    let at = { row: clientRow, lastNs: times[0] };
+    const reach = (row: number, t: number) => {
+      if (row === at.row) at.lastNs = t;
+      else {
+        hops.push({ fromRow: at.row, fromNs: at.lastNs, toRow: row, toNs: t });
+        at = { row, lastNs: t };
+      }
+    };
+    for (let i = 1; i < times.length - 1; i++) {
+      const t = times[i];
+      // Of the events at exactly t, one on a server lane (the client's own are its ends).
+      for (let p = model.positionAtTime(t); p >= 0; p--) {
+        const e = model.eventAt(p);
+        if (model.events.time.get(e) !== t) break;
+        const lane = model.events.lane.get(e);
+        const row = rowOf.get(lane);
+        if (model.lanes[lane].kind !== LaneKind.client && row !== undefined) {
+          reach(row, t);
+          break;
+        }
+      }
+    }
+    reach(clientRow, times[times.length - 1]);
+    return hops;
   }
 
   /** Where the cursor is along the axis shown, 0 to 1 (the scrubber's thumb). */

@@ -30,6 +30,8 @@ const DRAWN_AS_LINE: readonly boolean[] = LANE_STATE_NAMES.map((name) => STATE_F
 const LINE_HEIGHT = 2;
 /** Height of a followed request's strip of stretches, at the bottom of its client's row (CSS px). */
 const JOURNEY_STRIP_PX = 5;
+/** Length of a hand-over arrow's head (CSS px). */
+const ARROW_HEAD_PX = 6;
 /** A gap of the collapsed axis is drawn at least this wide (CSS px), however far one zooms out. */
 const MIN_GAP_PX = 2;
 /** Narrower gaps are marked in the ruler only, not hatched across the lanes (CSS px). */
@@ -86,6 +88,14 @@ export interface Hit {
   readonly event: number;
 }
 
+/** A hand-over on a followed request's path: from a row at a time to another row at a time. */
+export interface JourneyHop {
+  readonly fromRow: number;
+  readonly fromNs: number;
+  readonly toRow: number;
+  readonly toNs: number;
+}
+
 export interface TimelineView {
   readonly model: TraceModel;
   /** Lane indices in display order. */
@@ -111,8 +121,8 @@ export interface TimelineView {
   /** Counters drawn as tracks under the lanes, with their names. */
   readonly counters?: readonly CounterTrack[];
   readonly counterName?: (track: CounterTrack) => string;
-  /** The request the user follows: its client's row and its journey's stretches, in order. */
-  readonly journey?: { readonly row: number; readonly pieces: readonly JourneyPiece[] };
+  /** The request the user follows: its client's row, its journey's stretches, its hand-overs. */
+  readonly journey?: { readonly row: number; readonly pieces: readonly JourneyPiece[]; readonly hops: readonly JourneyHop[] };
 }
 
 export class Timeline {
@@ -268,6 +278,37 @@ export class Timeline {
     ctx.strokeStyle = palette.focus;
     ctx.lineWidth = 1;
     ctx.strokeRect(left + from + 0.5, AXIS_HEIGHT + row * rowHeight + 0.5, width - 1, rowHeight - 1);
+    this.drawHops(view, first);
+  }
+
+  /** The followed request's hand-overs: an arrow from each lane it left to the one it reached. */
+  private drawHops(view: TimelineView, first: number): void {
+    const hops = view.journey?.hops ?? [];
+    const ctx = this.ctx;
+    const rowHeight = this.rowHeight;
+    const point = (row: number, ns: number) => ({ x: this.labelWidth + view.viewport.xOf(ns), y: AXIS_HEIGHT + (row - first) * rowHeight + rowHeight / 2 });
+    ctx.strokeStyle = view.palette.focus;
+    ctx.fillStyle = view.palette.focus;
+    ctx.lineWidth = 1.5;
+    for (const hop of hops) {
+      const a = point(hop.fromRow, hop.fromNs);
+      const b = point(hop.toRow, hop.toNs);
+      const inView = (p: { x: number; y: number }) => p.x >= this.labelWidth && p.x <= this.widthCss && p.y >= AXIS_HEIGHT && p.y <= this.contentBottom;
+      if (!inView(a) && !inView(b)) continue;
+      ctx.beginPath();
+      ctx.moveTo(a.x, a.y);
+      ctx.lineTo(b.x, b.y);
+      ctx.stroke();
+      // The head, along the line, at its end.
+      const angle = Math.atan2(b.y - a.y, b.x - a.x);
+      ctx.beginPath();
+      ctx.moveTo(b.x, b.y);
+      ctx.lineTo(b.x - ARROW_HEAD_PX * Math.cos(angle - 0.45), b.y - ARROW_HEAD_PX * Math.sin(angle - 0.45));
+      ctx.lineTo(b.x - ARROW_HEAD_PX * Math.cos(angle + 0.45), b.y - ARROW_HEAD_PX * Math.sin(angle + 0.45));
+      ctx.closePath();
+      ctx.fill();
+    }
+    ctx.lineWidth = 1;
   }
 
   private drawMoments(view: TimelineView): void {
