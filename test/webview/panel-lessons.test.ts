@@ -266,9 +266,12 @@ const LESSONS: Record<StageId, Lesson> = {
   },
   '09-green-threads': {
     colours: { mounted: A },
-    check: (d) => {
+    check: async (d) => {
       const carriers = rowsOf(d, LaneKind.carrier);
-      const runs = carriers.map((row) => longestRun(columnsIn(d, row, A)));
+      // A green thread's work is drawn nested in its mounted slice (itself nested in the
+      // carrier's life): the mounted colour shows in the rows' upper edge, a few px down.
+      const edges = await Promise.all([2, 3, 4, 5].map(async (y) => (await rowColumns(d.panel, d.rows.length, y)).rows));
+      const runs = carriers.map((row) => longestRun(d.columns[row].map((_, x) => edges.some((rows) => rows[row][x] === key(A)))));
       assert.ok(runs.filter((r) => r >= READABLE_PX).length >= 2, `two carriers running a green thread over ${READABLE_PX} px or more (longest runs: ${runs.join(', ')})`);
     },
   },

@@ -464,11 +464,13 @@ export async function measureFps(panel: PanelPage): Promise<FrameRates> {
 }
 
 /**
- * The recording panel's timeline sampled along the middle of each of the first `rows` lane rows
- * (scrolled to the top): the colour of every plot column (CSS px, left to right), as "r,g,b".
- * Where rowPixels counts, this says where: which rows show what at the same time.
+ * The recording panel's timeline sampled along each of the first `rows` lane rows (scrolled to
+ * the top), `yInRow` CSS px below the row's top (default: its middle; 2 is the top edge of an
+ * outermost slice, above any nested one, e.g. a carrier's green thread around the work it
+ * does): the colour of every plot column (CSS px, left to right), as "r,g,b". Where rowPixels
+ * counts, this says where: which rows show what at the same time.
  */
-export async function rowColumns(panel: PanelPage, rows: number): Promise<{ plotWidth: number; rows: string[][] }> {
+export async function rowColumns(panel: PanelPage, rows: number, yInRow?: number): Promise<{ plotWidth: number; rows: string[][] }> {
   return panel.page.evaluate<{ plotWidth: number; rows: string[][] }>(`(() => {
     const canvas = document.querySelector('canvas.timeline');
     const dpr = canvas.width / canvas.clientWidth;
@@ -479,7 +481,7 @@ export async function rowColumns(panel: PanelPage, rows: number): Promise<{ plot
     const rowHeight = Number(document.body.dataset.rowHeight);
     const out = [];
     for (let r = 0; r < ${rows}; r++) {
-      const y = Math.round((22 + r * rowHeight + rowHeight / 2) * dpr);
+      const y = Math.round((22 + r * rowHeight + ${yInRow ?? 'rowHeight / 2'}) * dpr);
       const d = ctx.getImageData(Math.round(labels * dpr), y, Math.round(plotWidth * dpr), 1).data;
       const row = [];
       for (let x = 0; x < plotWidth; x++) {
