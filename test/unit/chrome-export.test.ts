@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { chromeTraceChunks, writeChromeTrace, type TextOut } from '../../src/core/trace/chromeExport';
-import { exportChromeTrace, exportRecordingAsChrome } from '../../src/core/trace/chromeStream';
+import { chromeTraceChunks } from '../../src/core/trace/chromeExport';
+import { exportChromeTrace, exportRecordingAsChrome, type TextOut } from '../../src/core/trace/chromeStream';
 import { encodeHeader, encodeName, encodeRecords, Kind, TraceSource } from '../../src/core/trace/format';
 import { TraceModel } from '../../src/core/trace/model';
 import { concatBytes, encodeBlock, encodeRecordingHeader, readRecording } from '../../src/core/trace/recording';
@@ -203,13 +204,31 @@ describe('chrome trace export', () => {
   it('writes a file that parses as JSON', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sm-chrome-'));
     try {
-      const model = feed(new TraceModel(), [server(record(5, 1, Kind.ACCEPT_BEGIN, 0, 3, 20)), server(record(9, 1, Kind.ACCEPT_END, 4, 3, 20))]);
+      const input = join(dir, 'trace.smrec');
+      await writeFile(input, recordingOf([server(record(5, 1, Kind.ACCEPT_BEGIN, 0, 3, 20)), server(record(9, 1, Kind.ACCEPT_END, 4, 3, 20))]));
       const out = join(dir, 'trace.json');
-      await writeChromeTrace(model, out);
+      await exportRecordingAsChrome(input, out);
       const parsed = JSON.parse(await readFile(out, 'utf8')) as { traceEvents: JsonEvent[]; displayTimeUnit: string };
       assert.equal(parsed.displayTimeUnit, 'ns');
       assert.ok(parsed.traceEvents.some((e) => e.name === 'waiting in accept' && e.dur === 0.004));
-      await assert.rejects(writeChromeTrace(model, join(dir, 'missing', 'x.json')), /ENOENT/);
+      await assert.rejects(exportRecordingAsChrome(input, join(dir, 'missing', 'x.json')), /cannot write .*x\.json: no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a write that fails midway is reported as writing the output, not reading the recording', { skip: !existsSync('/dev/full') && 'no /dev/full' }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sm-chrome-'));
+    try {
+      // Enough events that the output passes the write stream's buffer while the recording is read.
+      const run = Array.from({ length: 2000 }, (_, i) => server(record(10 + i, 1, i % 2 ? Kind.RECV_END : Kind.RECV_BEGIN, 0, 4, 30)));
+      const input = join(dir, 'run.smrec');
+      await writeFile(input, recordingOf(run));
+      const out = join(dir, 'run.json');
+      // The export writes beside `out` first (chromeStream.ts); a full disk there.
+      await symlink('/dev/full', `${out}.${process.pid}.partial`);
+      await assert.rejects(exportRecordingAsChrome(input, out), /^ExportFileError: cannot write .*run\.json: no space left on the device$/);
+      assert.deepEqual((await readdir(dir)).sort(), ['run.smrec'], 'no output, and the partial file removed');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -6,7 +6,6 @@ import type { HostToPanelMessage, InitMessage, PanelStage, PanelViewState, Threa
 import { RECORD_SIZE } from '../../src/core/trace/format';
 import { RecordingReader } from '../../src/core/trace/recording';
 import type { Lane } from '../../src/core/trace/lane';
-import type { JourneyPiece } from '../../src/core/trace/requests';
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
 import { LANE_KIND_NAMES, LANE_THEME_COLORS, LaneKind, LaneState, type LaneStateId } from '../../src/core/trace/states';
 import { Palette } from './colors';
@@ -15,12 +14,12 @@ import { laneKindWords } from './describe';
 import { el } from './dom';
 import type { Host } from './host';
 import { bindKeys, bindPointer, type TimelineInput } from './input';
-import { PanelJourneys } from './journeys';
+import { PanelJourneys, type FollowedJourney } from './journeys';
 import { laneOrder } from './laneOrder';
 import { playbackAdvance } from './playback';
 import { momentWindow, PanelMoments, type PanelMoment } from './moments';
 import { buildLayout, type Layout } from './layout';
-import { AXIS_HEIGHT, ROW_HEIGHT, type JourneyHop, type TimelineView } from './timeline';
+import { AXIS_HEIGHT, ROW_HEIGHT, type TimelineView } from './timeline';
 import { ShownKinds } from './shownKinds';
 import { formatNs, Strings } from './text';
 import { Viewport } from './viewport';
@@ -57,6 +56,8 @@ export class PanelApp implements TimelineInput {
   /** Moments of the notes in this recording, found here from its bytes (live and reopened alike). */
   private readonly moments = new PanelMoments(this.strings);
   private readonly journeys = new PanelJourneys();
+  /** The followed request as last drawn, in rows (journeyView). */
+  private journeyDrawn: { followed?: FollowedJourney; rows?: readonly number[]; view?: TimelineView['journey'] } = {};
   /** When the journeys were last followed during a live run (they are redone at most every second). */
   private journeysAt = -Infinity;
   /** The one "Moment: ..." banner among the notices: the next moment replaces it. */
@@ -518,7 +519,7 @@ export class PanelApp implements TimelineInput {
     if (!hit) return;
     this.selectLane(hit.lane);
     // The request under the click is followed (or none, off every request).
-    this.journeys.selected = this.journeys.pick(this.model, hit.lane, hit.event, this.viewport.nsAt(x - this.ui.timeline.labelWidth));
+    this.journeys.follow(this.model, this.journeys.pick(this.model, hit.lane, hit.event, this.viewport.nsAt(x - this.ui.timeline.labelWidth)));
     this.panesDue = true;
     if (hit.event >= 0) {
       this.playing = false;
@@ -583,8 +584,7 @@ export class PanelApp implements TimelineInput {
 
   private draw(ui: Layout): void {
     const started = performance.now();
-    const view = this.view();
-    ui.timeline.draw(view);
+    ui.timeline.draw(this.view());
     this.draws++;
     this.drawTotalMs += performance.now() - started;
     const body = document.body.dataset;
@@ -596,8 +596,8 @@ export class PanelApp implements TimelineInput {
     body.axis = this.trueTime ? 'true' : 'collapsed';
     body.rowHeight = String(ui.timeline.rowHeight);
     // The followed request's path, as lane indices (tests read it; the canvas draws it).
-    const hops = view.journey?.hops ?? [];
-    const path = hops.length > 0 ? [hops[0].fromRow, ...hops.map((h) => h.toRow)].map((row) => this.rows[row]).join(',') : '';
+    const handOvers = this.journeys.followed?.handOvers ?? [];
+    const path = handOvers.length > 0 ? [handOvers[0].fromLane, ...handOvers.map((h) => h.toLane)].join(',') : '';
     if (body.journeyPath !== path) body.journeyPath = path;
     const gapLabels = ui.timeline.gapLabelsDrawn.join('|');
     if (body.gapLabels !== gapLabels) body.gapLabels = gapLabels;
@@ -620,53 +620,27 @@ export class PanelApp implements TimelineInput {
       gapLabels: (gap) => this.gapLabels(gap),
       counters: this.counterTracks.of(model, this.stage?.id),
       counterName: (track) => this.strings.get(track.label),
-      journey: this.followedJourney(model),
+      journey: this.journeyView(),
     };
-  }
-
-  /** The followed request's client row and stretches, for the timeline. */
-  private followedJourney(model: TraceModel): TimelineView['journey'] {
-    const picked = this.journeys.selected;
-    if (!picked) return undefined;
-    const row = this.rows.findIndex((lane) => model.lanes[lane].kind === LaneKind.client && model.lanes[lane].name === picked.connection);
-    return row < 0 ? undefined : { row, pieces: picked.pieces, hops: this.journeyHops(model, row, picked.pieces) };
   }
 
   /**
-   * Where the followed request went, lane by lane: every boundary between two of its stretches
-   * is an event's time (the client's send, the server's read, a pool thread taking the work and
-   * finishing it, the loop's callback, the client's receive). Each change of lane is a hand-over,
-   * drawn as an arrow ("who woke whom") from the last moment on the one lane to the first on the
-   * next.
+   * The followed request in rows, for the timeline: redone only when the request or the rows
+   * change (a frame asks for it every time).
    */
-  private journeyHops(model: TraceModel, clientRow: number, pieces: readonly JourneyPiece[]): JourneyHop[] {
-    const rowOf = new Map(this.rows.map((lane, row) => [lane, row]));
-    const times = [pieces[0].startNs, ...pieces.map((p) => p.endNs)];
-    const hops: JourneyHop[] = [];
-    let at = { row: clientRow, lastNs: times[0] };
-    const reach = (row: number, t: number) => {
-      if (row === at.row) at.lastNs = t;
-      else {
-        hops.push({ fromRow: at.row, fromNs: at.lastNs, toRow: row, toNs: t });
-        at = { row, lastNs: t };
-      }
-    };
-    for (let i = 1; i < times.length - 1; i++) {
-      const t = times[i];
-      // Of the events at exactly t, one on a server lane (the client's own are its ends).
-      for (let p = model.positionAtTime(t); p >= 0; p--) {
-        const e = model.eventAt(p);
-        if (model.events.time.get(e) !== t) break;
-        const lane = model.events.lane.get(e);
-        const row = rowOf.get(lane);
-        if (model.lanes[lane].kind !== LaneKind.client && row !== undefined) {
-          reach(row, t);
-          break;
-        }
-      }
+  private journeyView(): TimelineView['journey'] {
+    const followed = this.journeys.followed;
+    if (followed !== this.journeyDrawn.followed || this.rows !== this.journeyDrawn.rows) {
+      const rowOf = new Map(this.rows.map((lane, row) => [lane, row]));
+      const row = followed && rowOf.get(followed.clientLane);
+      const hops = followed?.handOvers.flatMap((h) => {
+        const fromRow = rowOf.get(h.fromLane);
+        const toRow = rowOf.get(h.toLane);
+        return fromRow === undefined || toRow === undefined ? [] : [{ fromRow, fromNs: h.fromNs, toRow, toNs: h.toNs }];
+      });
+      this.journeyDrawn = { followed, rows: this.rows, view: followed && row !== undefined ? { row, pieces: followed.journey.pieces, hops: hops ?? [] } : undefined };
     }
-    reach(clientRow, times[times.length - 1]);
-    return hops;
+    return this.journeyDrawn.view;
   }
 
   /** Where the cursor is along the axis shown, 0 to 1 (the scrubber's thumb). */

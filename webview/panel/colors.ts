@@ -6,7 +6,26 @@
  */
 import type { PieceName } from '../../src/core/trace/requests';
 import { cssVariable, LANE_STATE_NAMES, LANE_THEME_COLORS, STATE_THEME_COLOR } from '../../src/core/trace/states';
-import { PIECE_THEME_COLOR } from './journeys';
+
+/**
+ * The theme colour of each stretch of a followed request: the colour of the state that explains
+ * it (the backlog's is the client's "queued", a wait for the loop the loop's wait), so a journey
+ * drawn over the lanes reads in the legend's words.
+ */
+export const PIECE_THEME_COLOR: Readonly<Record<PieceName, string>> = {
+  backlog: STATE_THEME_COLOR.queued,
+  greeting: STATE_THEME_COLOR.connected,
+  receive_buffer: STATE_THEME_COLOR.waitRecv,
+  wait_thread: 'charts.orange',
+  wait_loop: STATE_THEME_COLOR.waitLoop,
+  wait_pool: 'charts.orange',
+  wait_carrier: STATE_THEME_COLOR.runnable,
+  work: STATE_THEME_COLOR.work,
+  server: STATE_THEME_COLOR.running,
+  send: STATE_THEME_COLOR.awaitingReply,
+  untraced: STATE_THEME_COLOR.idle,
+  client: STATE_THEME_COLOR.connected,
+};
 
 /** Used when a variable is missing (a test page, an old theme): dark defaults of the colours the panels use. */
 const FALLBACK: Readonly<Record<string, string>> = {
@@ -66,6 +85,11 @@ export class Palette {
     const attributeFilter = ['class', 'style', 'data-vscode-theme-kind', 'data-vscode-theme-id'];
     observer.observe(this.root, { attributes: true, attributeFilter });
     observer.observe(document.documentElement, { attributes: true, attributeFilter });
+  }
+
+  /** A theme colour for a CSS property: the variable, with its value now as the fallback. */
+  cssColor(themeColorId: string): string {
+    return `var(${cssVariable(themeColorId)}, ${this.color(themeColorId)})`;
   }
 
   /** Any theme colour by id, e.g. `charts.red`. */

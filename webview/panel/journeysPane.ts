@@ -4,10 +4,9 @@
  * the timeline, its own split. Built from PanelJourneys; every word from the host's strings.
  */
 import type { PieceName, RequestJourney, SegmentTotal } from '../../src/core/trace/requests';
-import { cssVariable } from '../../src/core/trace/states';
-import type { Palette } from './colors';
+import { PIECE_THEME_COLOR, type Palette } from './colors';
 import { el } from './dom';
-import { PIECE_THEME_COLOR, type PanelJourneys } from './journeys';
+import type { PanelJourneys } from './journeys';
 import { section } from './sidePanes';
 import { formatNs, type Strings } from './text';
 
@@ -85,8 +84,7 @@ export class JourneysPane {
   }
 
   private colour(piece: PieceName): string {
-    const id = PIECE_THEME_COLOR[piece];
-    return `var(${cssVariable(id)}, ${this.palette.color(id)})`;
+    return this.palette.cssColor(PIECE_THEME_COLOR[piece]);
   }
 }
 

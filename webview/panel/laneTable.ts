@@ -4,7 +4,7 @@
  * screen reader user reads instead of the canvas, and what tests query to see the lanes.
  */
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
-import { cssVariable, LANE_THEME_COLORS } from '../../src/core/trace/states';
+import { LANE_THEME_COLORS } from '../../src/core/trace/states';
 import type { Palette } from './colors';
 import { laneKindWords, stateWords } from './describe';
 import { el, isShortPanel } from './dom';
@@ -61,7 +61,7 @@ export class LaneTable {
       const colour = LANE_THEME_COLORS[lane.index % LANE_THEME_COLORS.length];
       if (chip.dataset.colour !== colour) {
         chip.dataset.colour = colour;
-        chip.style.background = `var(${cssVariable(colour)}, ${this.palette.color(colour)})`;
+        chip.style.background = this.palette.cssColor(colour);
       }
       const name = tr.cells[0].lastElementChild as HTMLElement;
       if (name.textContent !== cells[0]) name.textContent = cells[0];

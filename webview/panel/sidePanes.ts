@@ -6,7 +6,6 @@
 import type { ModelSnapshot, TraceModel } from '../../src/core/trace/model';
 import { Kind, kindName, type TraceKindName } from '../../src/core/trace/format';
 import {
-  cssVariable,
   LANE_STATE_NAMES,
   LaneKind,
   LaneState,
@@ -207,7 +206,7 @@ export class Legend {
 
   private item(themeColorId: string, shape: StateFill | 'mark', words: string, key: string): HTMLElement {
     const swatch = el('span', { class: `swatch ${shape}`, 'aria-hidden': 'true' });
-    swatch.style.background = `var(${cssVariable(themeColorId)}, ${this.palette.color(themeColorId)})`;
+    swatch.style.background = this.palette.cssColor(themeColorId);
     return el('li', { 'data-key': key }, swatch, words);
   }
 }

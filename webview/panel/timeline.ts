@@ -184,13 +184,17 @@ export class Timeline {
    */
   get rowHeight(): number {
     if (this.laneCount === 0) return ROW_HEIGHT;
-    const room = this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT;
-    return Math.max(MIN_ROW_HEIGHT, Math.min(ROW_HEIGHT, Math.floor(room / this.laneCount)));
+    return Math.max(MIN_ROW_HEIGHT, Math.min(ROW_HEIGHT, Math.floor(this.laneRoom / this.laneCount)));
   }
 
   /** How many lane rows fit. */
   get visibleRows(): number {
-    return Math.max(1, Math.floor((this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT) / this.rowHeight));
+    return Math.max(1, Math.floor(this.laneRoom / this.rowHeight));
+  }
+
+  /** Height left for the lanes between the ruler and the counter tracks (CSS px). */
+  private get laneRoom(): number {
+    return this.heightCss - AXIS_HEIGHT - this.trackCount * TRACK_HEIGHT;
   }
 
   draw(view: TimelineView): void {
@@ -243,7 +247,6 @@ export class Timeline {
     this.drawCursor(view);
   }
 
-  /** A dashed line across the lanes and a small flag in the axis at each moment. */
   /**
    * The followed request: a light band across the lanes for its whole time, so the server's
    * lanes can be read against it, and on its client's row a strip of its stretches in their
@@ -311,6 +314,7 @@ export class Timeline {
     ctx.lineWidth = 1;
   }
 
+  /** A dashed line across the lanes and a small flag in the axis at each moment. */
   private drawMoments(view: TimelineView): void {
     const ctx = this.ctx;
     ctx.strokeStyle = view.palette.moment;

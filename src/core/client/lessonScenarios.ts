@@ -327,8 +327,9 @@ export async function runLessonScenario(scenario: LessonScenario, options: Lesso
           },
         )
       : undefined;
-    const waves = new Map<string, Wave>();
-    for (const c of scenario.connections) if (c.wave !== undefined) waves.set(c.wave, new Wave(scenario.connections.filter((o) => o.wave === c.wave).length));
+    const members = new Map<string, number>();
+    for (const { wave } of scenario.connections) if (wave !== undefined) members.set(wave, (members.get(wave) ?? 0) + 1);
+    const waves = new Map([...members].map(([name, count]) => [name, new Wave(count)]));
     local.signal.addEventListener('abort', () => waves.forEach((w) => w.disband()), { once: true });
     const traced = scenario.connections.map(async (connection, index) => {
       const wave = connection.wave === undefined ? undefined : waves.get(connection.wave);

@@ -1,20 +1,20 @@
 /**
  * The Chrome Trace Event format (JSON), which Perfetto and chrome://tracing open, as this
- * project writes it: the event builders both exports share, and the export of a TraceModel. A
- * process per traced process, a thread per lane with its name, complete ("X") slices for every
- * span (they nest exactly as the model's spans do: a wait inside the thread's life, work inside a
- * callback ...), instant ("i") events for the marks, and counter ("C") tracks for the lesson
- * counters. chromeStream.ts writes the same events from a recording file without a model.
+ * project writes it: the event builders, and the export of a TraceModel. A process per traced
+ * process, a thread per lane with its name, complete ("X") slices for every span (they nest
+ * exactly as the model's spans do: a wait inside the thread's life, work inside a callback ...),
+ * instant ("i") events for the marks, and counter ("C") tracks for the lesson counters.
+ *
+ * Export Trace and `server-models trace export` write files with chromeStream.ts, which builds
+ * the same events from the recording's bytes without a model; the export of a model is what the
+ * tests hold that one to (and what they check the nesting of).
  *
  * Times are microseconds from the recording's first event, written with exactly three decimals
  * (nanoseconds) by integer arithmetic, so that a child slice never ends a rounding error after its
  * parent.
  *
- *   await writeChromeTrace(model, 'out.json');          // a file, streamed
- *   const json = [...chromeTraceChunks(model)].join('');  // in memory
+ *   const json = [...chromeTraceChunks(model)].join('');
  */
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { COUNTER_NAMES } from './counters';
 import { kindName } from './format';
 import type { TraceModel } from './model';
@@ -250,45 +250,4 @@ export function* chromeTraceChunks(model: TraceModel, eventsPerChunk = 4096): Ge
   }
   if (batch.length > 0) yield (first ? '' : CHROME_TRACE_SEPARATOR) + batch.join(CHROME_TRACE_SEPARATOR);
   yield CHROME_TRACE_CLOSE;
-}
-
-/** Where text goes, a piece at a time (a string, or UTF-8); write resolves when the next piece may come. */
-export interface TextOut {
-  write(text: string | Uint8Array): Promise<void>;
-  /** Everything is written and the file is closed. */
-  end(): Promise<void>;
-  /** Gives up: closes without waiting for what is queued. */
-  abort(): void;
-}
-
-/** A file as a TextOut, honouring backpressure; resolves once the file is open (rejects if it cannot be). */
-export async function openTextFile(path: string): Promise<TextOut> {
-  const out = createWriteStream(path);
-  const failed = once(out, 'error').then(([err]) => {
-    throw err as Error;
-  });
-  failed.catch(() => undefined);
-  await Promise.race([once(out, 'open'), failed]);
-  return {
-    write: async (text) => {
-      if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
-    },
-    end: async () => {
-      out.end();
-      await Promise.race([once(out, 'close'), failed]);
-    },
-    abort: () => out.destroy(),
-  };
-}
-
-/** Writes the Chrome trace of a model to a file (Export Trace of a model already in memory). */
-export async function writeChromeTrace(model: TraceModel, path: string): Promise<void> {
-  const out = await openTextFile(path);
-  try {
-    for (const chunk of chromeTraceChunks(model)) await out.write(chunk);
-    await out.end();
-  } catch (err) {
-    out.abort();
-    throw err;
-  }
 }

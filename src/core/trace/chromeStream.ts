@@ -1,10 +1,12 @@
 /**
  * The Chrome Trace Event export of a recording read as a stream, in memory bounded by its lanes
- * rather than its events (Node only): a first pass over the bytes learns what every line needs
- * (recordingCensus.ts), a second writes each span as it closes and each mark and counter as it
- * comes (spanMachines.ts), so that only the spans still open are held. A green thread's events,
- * which carriers flush out of order, and the dropped counter, a running sum in time order, go
- * through an external sort (eventSort.ts) and are written last.
+ * rather than its events (Node only). The file is read twice: a first pass learns what every
+ * line needs and only the whole recording tells (recordingCensus.ts: the earliest time, names
+ * that come after their records, which threads turn out to be pool threads), and refuses a
+ * damaged recording before anything is written; a second writes each span as it closes and each
+ * mark and counter as it comes (spanMachines.ts), so that only the spans still open are held. A
+ * green thread's events, which carriers flush out of order, and the dropped counter, a running
+ * sum in time order, go through an external sort (eventSort.ts) and are written last.
  *
  * The events are those chromeExport.ts writes from a TraceModel of the same bytes, in another
  * order (Perfetto sorts). A damaged recording writes nothing unless `keepGoing`; then what could
@@ -12,6 +14,8 @@
  *
  *   const result = await exportRecordingAsChrome('run.smrec', 'run.json', { keepGoing: false });
  */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import {
   assignPids,
@@ -22,19 +26,17 @@ import {
   counterEvent,
   instantEvent,
   laneTid,
-  openTextFile,
   processEvents,
   sliceEvent,
   sourceOf,
   threadEvents,
   type ChromeTraceEvent,
-  type TextOut,
 } from './chromeExport';
 import { EventSorter } from './eventSort';
 import type { TraceRecord } from './format';
-import { GREEN_KINDS, INSTANT_KINDS } from './lane';
-import { COUNTER_OF_KIND } from './model';
-import { finalLaneKind, RecordingCensus, type CensusLane } from './recordingCensus';
+import { GREEN_KINDS, INSTANT_KINDS, laneKindOf } from './lane';
+import { counterOf } from './model';
+import { RecordingCensus, type CensusLane } from './recordingCensus';
 import { readChunks, type ChunkSource } from './recordingFile';
 import { RecordingScanner, type RecordingProblem, type RecordingVisitor } from './recordingScanner';
 import { spanMachine, type OpenSpan, type SpanMachine } from './spanMachines';
@@ -60,6 +62,35 @@ export interface ChromeExportResult {
   readonly problemCount: number;
   /** False when the recording was damaged and keepGoing was not given: nothing was written. */
   readonly written: boolean;
+}
+
+/** Where text goes, a piece at a time (a string, or UTF-8); write resolves when the next piece may come. */
+export interface TextOut {
+  write(text: string | Uint8Array): Promise<void>;
+  /** Everything is written and the file is closed. */
+  end(): Promise<void>;
+  /** Gives up: closes without waiting for what is queued. */
+  abort(): void;
+}
+
+/** A file as a TextOut, honouring backpressure; resolves once the file is open (rejects if it cannot be). */
+export async function openTextFile(path: string): Promise<TextOut> {
+  const out = createWriteStream(path);
+  const failed = once(out, 'error').then(([err]) => {
+    throw err as Error;
+  });
+  failed.catch(() => undefined);
+  await Promise.race([once(out, 'open'), failed]);
+  return {
+    write: async (text) => {
+      if (!out.write(text)) await Promise.race([once(out, 'drain'), failed]);
+    },
+    end: async () => {
+      out.end();
+      await Promise.race([once(out, 'close'), failed]);
+    },
+    abort: () => out.destroy(),
+  };
 }
 
 /** The recording changed between the two passes (it was still being written, or replaced). */
@@ -95,15 +126,16 @@ class ChromeStreamWriter implements RecordingVisitor {
   ) {
     this.zero = Number.isNaN(census.minTime) ? 0 : census.minTime;
     this.endOfRecording = Number.isNaN(census.maxTime) ? 0 : census.maxTime;
-    this.pids = assignPids([...census.streams.values()].map((s) => ({ stream: s.stream, pid: s.header.pid })));
-    this.kinds = census.lanes.map(finalLaneKind);
+    this.pids = assignPids([...census.streams.values()].map((s) => s.process));
+    // Each lane's kind at the end of the recording (a pool thread's life is shown as idle).
+    this.kinds = census.lanes.map((lane) => laneKindOf(lane.base, lane.evidence));
     this.tids = census.lanes.map((lane, i) => laneTid(this.kinds[i], lane.localId));
   }
 
   /** Process and thread names: everything about them is known before the first event. */
   begin(): void {
-    for (const stream of this.census.streams.values()) {
-      for (const e of processEvents(this.pids.get(stream.stream)!, stream.processName, stream.source)) this.emit(e);
+    for (const { process } of this.census.streams.values()) {
+      for (const e of processEvents(this.pids.get(process.stream)!, process.name, process.source)) this.emit(e);
     }
     for (const lane of this.census.lanes) {
       for (const e of threadEvents(this.pidOf(lane), this.tids[lane.index], lane.name, this.kinds[lane.index], lane.index)) this.emit(e);
@@ -113,7 +145,7 @@ class ChromeStreamWriter implements RecordingVisitor {
   records(stream: number, records: readonly TraceRecord[]): void {
     const census = this.census;
     const origin = census.originNs;
-    const source = census.streams.get(stream)?.source;
+    const source = census.streams.get(stream)?.process.source ?? changed();
     for (const record of records) {
       const arrival = this.arrival++;
       const lane = census.lane(stream, record.lane, false) ?? changed();
@@ -129,10 +161,9 @@ class ChromeStreamWriter implements RecordingVisitor {
         const green = census.lane(stream, record.value, true) ?? changed();
         this.sorter.add(green.index, green.index, time, arrival, record.value, record.fd, kind, file, record.line);
       }
-      const counter = COUNTER_OF_KIND.get(kind);
-      // Threads alive are the stage's; the client's own threads are not part of the lesson.
+      const counter = counterOf(kind, source);
       if (counter === 'dropped') this.sorter.add(DROPPED_GROUP, lane.index, time, arrival, record.value, record.fd, kind, file, record.line);
-      else if (counter !== undefined && (counter !== 'threads' || source === 'server')) this.emit(counterEvent(counter, this.pidOf(lane), time, this.zero, record.value));
+      else if (counter !== undefined) this.emit(counterEvent(counter, this.pidOf(lane), time, this.zero, record.value));
     }
   }
 
@@ -228,7 +259,7 @@ class ChromeStreamWriter implements RecordingVisitor {
   }
 
   private source(file: number, line: number): string {
-    return line > 0 ? sourceOf(this.census.files[file], line) : '';
+    return sourceOf(this.census.files[file], line);
   }
 
   private pidOf(lane: CensusLane): number {
@@ -310,10 +341,21 @@ export async function exportRecordingAsChrome(input: string, output: string, opt
   const partial = `${output}.${process.pid}.partial`;
   let opened = false;
   const read: ChunkSource = async (each, limit) => {
+    // What `each` throws is the export's (a write that failed, a full temporary folder, the
+    // recording changed), not the input's: only readChunks' own errors are about reading.
+    let passed: unknown;
+    const take = async (chunk: Uint8Array): Promise<boolean> => {
+      try {
+        return await each(chunk);
+      } catch (err) {
+        passed = err;
+        throw err;
+      }
+    };
     try {
-      return await readChunks(input, each, { limit });
+      return await readChunks(input, take, { limit });
     } catch (err) {
-      if (err instanceof RecordingChangedError || !(err as NodeJS.ErrnoException).code) throw err;
+      if (err === passed || !(err as NodeJS.ErrnoException).code) throw err;
       throw new ExportFileError(`cannot read ${input}: ${reason(err)}`);
     }
   };

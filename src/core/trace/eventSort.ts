@@ -163,16 +163,6 @@ export class EventSorter {
     this.run = new Run(Math.max(1, options.runEntries ?? 1 << 18));
   }
 
-  /** Entries added so far. */
-  get size(): number {
-    return this.spilled + this.run.length;
-  }
-
-  /** Runs written to disk so far. */
-  get runsOnDisk(): number {
-    return this.runs.length;
-  }
-
   add(group: number, lane: number, time: number, arrival: number, value: number, fd: number, kind: number, file: number, line: number): void {
     const run = this.run;
     const i = run.length++;

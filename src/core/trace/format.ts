@@ -213,8 +213,9 @@ function nameGroupRecords(nameLength: number): number {
 const MAGIC_BYTES = textEncoder.encode(`${TRACE_MAGIC}\0`);
 
 /**
- * Throws as decodeHeader would, as soon as the first bytes of a stream cannot begin a header:
- * the sink tells a peer that is not one of our stages from its first bytes, not its 64th.
+ * The checks of a header's first bytes (magic, version), which decodeHeader makes too: they
+ * throw as soon as a stream's first bytes cannot begin a header, so that the sink tells a peer
+ * that is not one of our stages from its first bytes, not its 64th.
  */
 export function checkHeaderStart(bytes: Uint8Array): void {
   const magic = bytes.subarray(0, MAGIC_BYTES.length);
@@ -229,8 +230,7 @@ export function checkHeaderStart(bytes: Uint8Array): void {
 
 export function decodeHeader(bytes: Uint8Array): TraceHeader {
   if (bytes.length < HEADER_SIZE) throw new TraceFormatError(`trace header needs ${HEADER_SIZE} bytes, got ${bytes.length}`);
-  const magic = textDecoder.decode(bytes.subarray(0, 8)).replace(/\0+$/, '');
-  if (magic !== TRACE_MAGIC) throw new TraceFormatError(`not a Server Models trace (magic "${magic}")`, { code: 'not-a-trace' });
+  checkHeaderStart(bytes);
   const view = new DataView(bytes.buffer, bytes.byteOffset, HEADER_SIZE);
   const header: TraceHeader = {
     version: view.getUint16(8, true),
@@ -242,9 +242,6 @@ export function decodeHeader(bytes: Uint8Array): TraceHeader {
     startUnixNs: view.getBigUint64(32, true),
     clock: textDecoder.decode(bytes.subarray(40, 64)).replace(/\0.*$/s, ''),
   };
-  if (header.version !== TRACE_VERSION) {
-    throw new TraceFormatError(`trace version ${header.version}, this reader knows ${TRACE_VERSION}`, { streamOffset: 8 });
-  }
   const { headerSize, recordSize } = header;
   if (recordSize < RECORD_SIZE || recordSize > MAX_RECORD_SIZE || headerSize < HEADER_SIZE || headerSize > MAX_HEADER_SIZE) {
     throw new TraceFormatError(

@@ -42,7 +42,7 @@ export const STATE_OF_END = new Map<number, LaneStateId>([
 ]);
 
 /** Waits on sockets: a lane that has them is a server thread, not a pool thread. */
-export const IO_WAITS = new Set<number>([
+const IO_WAITS = new Set<number>([
   Kind.ACCEPT_BEGIN,
   Kind.RECV_BEGIN,
   Kind.SEND_BEGIN,
@@ -70,7 +70,7 @@ export const INSTANT_KINDS: ReadonlySet<number> = new Set<number>([
 ]);
 
 /** A client connection's state after each of its events. */
-export const CLIENT_STATE_AFTER = new Map<number, LaneStateId>([
+const CLIENT_STATE_AFTER = new Map<number, LaneStateId>([
   [Kind.CLIENT_CONNECT, LaneState.queued],
   [Kind.CLIENT_CONNECTED, LaneState.queued],
   [Kind.CLIENT_ACK, LaneState.connected],
@@ -88,6 +88,59 @@ export const GREEN_KINDS: ReadonlySet<number> = new Set<number>([
   Kind.GREEN_UNMOUNTED,
   Kind.GREEN_EXITED,
 ]);
+
+/** What an OS thread's events have shown it to be (the bits of laneKindOf's evidence). */
+const MOUNTED = 1;
+const WORKED = 2;
+const WAITED_ON_IO = 4;
+
+/** What an event on an OS thread lane says about the lane's kind, as bits for laneKindOf. */
+export function kindEvidence(kind: number): number {
+  if (kind === Kind.GREEN_MOUNTED) return MOUNTED;
+  if (kind === Kind.WORK_STARTED) return WORKED;
+  return IO_WAITS.has(kind) ? WAITED_ON_IO : 0;
+}
+
+/**
+ * Thread, pool thread or carrier, decided by what the lane has done (the kindEvidence of its
+ * events, or-ed); clients and green threads are what their base kind says.
+ */
+export function laneKindOf(base: LaneKindId, evidence: number): LaneKindId {
+  if (base !== LaneKind.thread) return base;
+  if (evidence & MOUNTED) return LaneKind.carrier;
+  if (evidence & WORKED && !(evidence & WAITED_ON_IO)) return LaneKind.pool;
+  return LaneKind.thread;
+}
+
+/**
+ * A flat lane's next state (a client connection or a green thread: each event replaces the
+ * state), or undefined when the event leaves `current` as it is. done and gone end the lane's
+ * span. Lane and the streaming export's span machines both follow it.
+ */
+export function nextFlatState(base: LaneKindId, kind: number, current: LaneStateId): LaneStateId | undefined {
+  if (base === LaneKind.client) {
+    const state = CLIENT_STATE_AFTER.get(kind);
+    // Connecting and connected are both "queued" until the `*`: one slice, not two.
+    return state === LaneState.queued && current === LaneState.queued ? undefined : state;
+  }
+  switch (kind) {
+    case Kind.GREEN_STARTED:
+      return LaneState.runnable;
+    case Kind.GREEN_MOUNTED:
+      return LaneState.running;
+    case Kind.GREEN_PARKED:
+      return LaneState.parked;
+    case Kind.GREEN_UNMOUNTED:
+      // Unmounted because it parked: it stays parked until resumed.
+      return current !== LaneState.parked ? LaneState.runnable : undefined;
+    case Kind.GREEN_RESUMED:
+      return current === LaneState.parked || current === LaneState.gone ? LaneState.runnable : undefined;
+    case Kind.GREEN_EXITED:
+      return LaneState.gone;
+    default:
+      return undefined;
+  }
+}
 
 export class Lane {
   /** Arrival indices of this lane's events, in (time, arrival) order. */
@@ -108,9 +161,8 @@ export class Lane {
   replays = 0;
 
   private stack: number[] = [];
-  private sawMount = false;
-  private sawWork = false;
-  private sawIoWait = false;
+  /** The kindEvidence of the lane's span events so far. */
+  private evidence = 0;
 
   constructor(
     readonly index: number,
@@ -128,10 +180,7 @@ export class Lane {
 
   /** Thread, pool thread or carrier, decided by what the lane has done; clients and green threads are fixed. */
   get kind(): LaneKindId {
-    if (this.baseKind !== LaneKind.thread) return this.baseKind;
-    if (this.sawMount) return LaneKind.carrier;
-    if (this.sawWork && !this.sawIoWait) return LaneKind.pool;
-    return LaneKind.thread;
+    return laneKindOf(this.baseKind, this.evidence);
   }
 
   get isFlat(): boolean {
@@ -171,7 +220,7 @@ export class Lane {
     this.stack = [];
     this.startTime = NaN;
     this.endTime = NaN;
-    this.sawMount = this.sawWork = this.sawIoWait = false;
+    this.evidence = 0;
     for (let i = 0; i < this.events.length; i++) this.apply(this.events.get(i));
   }
 
@@ -182,9 +231,12 @@ export class Lane {
       this.instants.push(event);
       this.instantTimes.push(this.table.time.get(event));
     }
-    if (this.baseKind === LaneKind.client) this.applyClient(event, kind);
-    else if (this.baseKind === LaneKind.green) this.applyGreen(event, kind);
-    else this.applyThread(event, kind);
+    if (this.isFlat) {
+      const state = nextFlatState(this.baseKind, kind, this.currentState());
+      if (state !== undefined) this.setFlat(event, state);
+    } else {
+      this.applyThread(event, kind);
+    }
   }
 
   private applyThread(event: number, kind: number): void {
@@ -205,9 +257,7 @@ export class Lane {
       this.endTime = NaN;
     }
     if (begins !== undefined) {
-      if (kind === Kind.GREEN_MOUNTED) this.sawMount = true;
-      else if (kind === Kind.WORK_STARTED) this.sawWork = true;
-      else if (IO_WAITS.has(kind)) this.sawIoWait = true;
+      this.evidence |= kindEvidence(kind);
       const depth = this.stack.length;
       if (depth >= MAX_DEPTH) return;
       if (this.levels.length === depth) this.levels.push(new SpanLevel());
@@ -221,37 +271,6 @@ export class Lane {
           break;
         }
       }
-    }
-  }
-
-  private applyClient(event: number, kind: number): void {
-    const state = CLIENT_STATE_AFTER.get(kind);
-    // Connecting and connected are both "queued" until the `*`: one slice, not two.
-    if (state !== undefined && !(state === LaneState.queued && this.currentState() === LaneState.queued)) this.setFlat(event, state);
-  }
-
-  private applyGreen(event: number, kind: number): void {
-    const state = this.currentState();
-    switch (kind) {
-      case Kind.GREEN_STARTED:
-        this.setFlat(event, LaneState.runnable);
-        break;
-      case Kind.GREEN_MOUNTED:
-        this.setFlat(event, LaneState.running);
-        break;
-      case Kind.GREEN_PARKED:
-        this.setFlat(event, LaneState.parked);
-        break;
-      case Kind.GREEN_UNMOUNTED:
-        // Unmounted because it parked: it stays parked until resumed.
-        if (state !== LaneState.parked) this.setFlat(event, LaneState.runnable);
-        break;
-      case Kind.GREEN_RESUMED:
-        if (state === LaneState.parked || state === LaneState.gone) this.setFlat(event, LaneState.runnable);
-        break;
-      case Kind.GREEN_EXITED:
-        this.setFlat(event, LaneState.gone);
-        break;
     }
   }
 

@@ -63,7 +63,7 @@ export interface ModelSnapshot {
 }
 
 /** The events that report a counter, and which: the stage's counters and what a wait says. */
-export const COUNTER_OF_KIND = new Map<number, CounterName>([
+const COUNTER_OF_KIND = new Map<number, CounterName>([
   [Kind.THREAD_STARTED, 'threads'],
   [Kind.THREAD_EXITED, 'threads'],
   [Kind.COUNT_THREADS, 'threads'],
@@ -80,6 +80,32 @@ export const COUNTER_OF_KIND = new Map<number, CounterName>([
 /** The same two tables by kind number, for the loop over every record (a Map lookup each is not free at 10 M). */
 const COUNTER_BY_KIND: readonly (CounterName | undefined)[] = Array.from({ length: 256 }, (_, kind) => COUNTER_OF_KIND.get(kind));
 const IS_GREEN_KIND: readonly boolean[] = Array.from({ length: 256 }, (_, kind) => GREEN_KINDS.has(kind));
+
+/**
+ * The counter an event of a stream from `source` reports, if any. Threads alive are the stage's;
+ * the client's own threads are not part of the lesson.
+ */
+export function counterOf(kind: number, source: TraceProcess['source']): CounterName | undefined {
+  const counter = COUNTER_BY_KIND[kind];
+  return counter === 'threads' && source !== 'server' ? undefined : counter;
+}
+
+/** The process of a stream whose header was just read (named as it names itself, or by its pid). */
+export function processOfStream(stream: number, header: TraceHeader, names: TraceNames): TraceProcess {
+  const source = header.source === TraceSource.client ? 'client' : 'server';
+  return { stream, source, pid: header.pid, name: names.process ?? (source === 'client' ? 'client' : `pid ${header.pid}`), startUnixNs: header.startUnixNs };
+}
+
+/** A lane's name when it first appears: the process's name for it so far, else its number. */
+export function firstLaneName(names: TraceNames, kind: LaneKindId, localId: number): string {
+  if (kind === LaneKind.green) return `green ${localId}`;
+  return names.lanes.get(localId) ?? (kind === LaneKind.client ? `conn ${localId}` : `thread ${localId}`);
+}
+
+/** A source file's name when it first appears: the process's name for it so far, else its number. */
+export function firstFileName(names: TraceNames, fileId: number): string {
+  return names.files.get(fileId) ?? `file ${fileId}`;
+}
 
 /** Per stream: its process, its names, and its lanes and files by the process's own numbers. */
 interface StreamContext {
@@ -162,14 +188,7 @@ export class TraceModel {
   /** A stream's header was read: register its process (the first one sets the time origin). */
   addStream(stream: number, header: TraceHeader, names: TraceNames): void {
     if (this.originNs === undefined) this.originNs = Number(header.startNs);
-    const source = header.source === TraceSource.client ? 'client' : 'server';
-    const process: TraceProcess = {
-      stream,
-      source,
-      pid: header.pid,
-      name: names.process ?? (source === 'client' ? 'client' : `pid ${header.pid}`),
-      startUnixNs: header.startUnixNs,
-    };
+    const process = processOfStream(stream, header, names);
     this.processes.set(stream, process);
     this.streams.set(stream, { process, names, lanes: new Map(), greens: new Map(), files: new Map(), namesSeen: -1 });
     this.version++;
@@ -235,9 +254,8 @@ export class TraceModel {
       lines[event] = record.line;
       lane.add(event);
       if (IS_GREEN_KIND[kind]) this.laneFor(context, value, LaneKind.green).add(event);
-      const counter = COUNTER_BY_KIND[kind];
-      // Threads alive are the stage's; the client's own threads are not part of the lesson.
-      if (counter !== undefined && (counter !== 'threads' || source === 'server')) this.counters[counter].add(time, event, value);
+      const counter = counterOf(kind, source);
+      if (counter !== undefined) this.counters[counter].add(time, event, value);
       if (!(time >= minTime)) minTime = time;
       if (!(time <= maxTime)) maxTime = time;
       event++;
@@ -254,10 +272,7 @@ export class TraceModel {
     let lane = map.get(localId);
     if (!lane) {
       const stream = context.process.stream;
-      const name =
-        kind === LaneKind.green
-          ? `green ${localId}`
-          : (context.names.lanes.get(localId) ?? (kind === LaneKind.client ? `conn ${localId}` : `thread ${localId}`));
+      const name = firstLaneName(context.names, kind, localId);
       const key = kind === LaneKind.green ? `${stream}:g${localId}` : `${stream}:${localId}`;
       lane = new Lane(this.lanes.length, key, stream, localId, kind, name, this.events);
       this.lanes.push(lane);
@@ -270,7 +285,7 @@ export class TraceModel {
     let index = context.files.get(fileId);
     if (index === undefined) {
       index = this.files.length;
-      this.files.push(context.names.files.get(fileId) ?? `file ${fileId}`);
+      this.files.push(firstFileName(context.names, fileId));
       context.files.set(fileId, index);
     }
     return index;

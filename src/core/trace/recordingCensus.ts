@@ -3,15 +3,17 @@
  * bounded by its lanes: the streams and their processes, every lane in the order the model
  * numbers them with its final name and kind, the source files, and the time range. A streaming
  * reader needs all of it before it writes its first line (every time is relative to the
- * earliest event, and a pool thread is known as one only at its end).
+ * earliest event, names may come after the records that use them, and a pool thread is known as
+ * one only at its end).
  *
- * It numbers and names lanes, files and times exactly as TraceModel does (model.ts addStream,
- * addBatch, laneFor, fileFor, refreshNames; lane.ts Lane.kind), so that a streaming export and
- * one from a model agree.
+ * It numbers lanes, files and times as TraceModel does (model.ts addStream, addBatch, laneFor,
+ * fileFor) and names and kinds them with the model's own functions (processOfStream,
+ * firstLaneName, firstFileName, applyNewNames; lane.ts kindEvidence, laneKindOf), so that a
+ * streaming export and one from a model agree.
  */
-import { Kind, TraceSource, type TraceHeader, type TraceNames, type TraceRecord } from './format';
-import { GREEN_KINDS, IO_WAITS } from './lane';
-import { applyNewNames } from './model';
+import type { TraceHeader, TraceNames, TraceRecord } from './format';
+import { GREEN_KINDS, kindEvidence } from './lane';
+import { applyNewNames, firstFileName, firstLaneName, processOfStream, type TraceProcess } from './model';
 import type { RecordingVisitor } from './recordingScanner';
 import { LaneKind, type LaneKindId } from './states';
 
@@ -23,33 +25,21 @@ export interface CensusLane {
   readonly localId: number;
   /** Thread, client or green: what the lane is before its events say more. */
   readonly base: LaneKindId;
-  sawMount: boolean;
-  sawWork: boolean;
-  sawIoWait: boolean;
+  /** The kindEvidence of its events, or-ed: lane.ts laneKindOf(base, evidence) is its kind at the end. */
+  evidence: number;
   name: string;
 }
 
 export interface CensusStream {
-  readonly stream: number;
-  readonly header: TraceHeader;
-  readonly source: 'server' | 'client';
+  readonly process: TraceProcess;
   /** The decoder's names: final once the pass is over. */
   readonly names: TraceNames;
   readonly lanes: Map<number, CensusLane>;
   readonly greens: Map<number, CensusLane>;
   /** file_id -> the model's file index. */
   readonly files: Map<number, number>;
-  processName: string;
   /** How many names the last refresh saw (TraceModel.refreshNames). */
   namesSeen: number;
-}
-
-/** A lane's kind once all its events are known, as Lane.kind decides it. */
-export function finalLaneKind(lane: CensusLane): LaneKindId {
-  if (lane.base !== LaneKind.thread) return lane.base;
-  if (lane.sawMount) return LaneKind.carrier;
-  if (lane.sawWork && !lane.sawIoWait) return LaneKind.pool;
-  return LaneKind.thread;
 }
 
 export class RecordingCensus implements RecordingVisitor {
@@ -63,28 +53,22 @@ export class RecordingCensus implements RecordingVisitor {
   /** Earliest and latest event time on the model's axis (NaN while empty). */
   minTime = NaN;
   maxTime = NaN;
-  events = 0;
 
   stream(stream: number, header: TraceHeader, names: TraceNames): void {
     if (this.streams.size === 0) this.originNs = Number(header.startNs);
-    const source = header.source === TraceSource.client ? 'client' : 'server';
-    const processName = names.process ?? (source === 'client' ? 'client' : `pid ${header.pid}`);
-    this.streams.set(stream, { stream, header, source, names, lanes: new Map(), greens: new Map(), files: new Map(), processName, namesSeen: -1 });
+    this.streams.set(stream, { process: processOfStream(stream, header, names), names, lanes: new Map(), greens: new Map(), files: new Map(), namesSeen: -1 });
   }
 
   records(stream: number, records: readonly TraceRecord[]): void {
     const context = this.streams.get(stream);
     if (!context) return;
-    const base = context.source === 'client' ? LaneKind.client : LaneKind.thread;
+    const base = context.process.source === 'client' ? LaneKind.client : LaneKind.thread;
     let minTime = this.minTime;
     let maxTime = this.maxTime;
     for (const record of records) {
       const time = record.timeNs - this.originNs;
-      const lane = this.laneFor(context, record.lane, base);
       const kind = record.kind;
-      if (kind === Kind.GREEN_MOUNTED) lane.sawMount = true;
-      else if (kind === Kind.WORK_STARTED) lane.sawWork = true;
-      else if (IO_WAITS.has(kind)) lane.sawIoWait = true;
+      this.laneFor(context, record.lane, base).evidence |= kindEvidence(kind);
       if (record.fileId !== 0) this.fileFor(context, record.fileId);
       if (GREEN_KINDS.has(kind)) this.laneFor(context, record.value, LaneKind.green);
       if (!(time >= minTime)) minTime = time;
@@ -92,13 +76,8 @@ export class RecordingCensus implements RecordingVisitor {
     }
     this.minTime = minTime;
     this.maxTime = maxTime;
-    this.events += records.length;
-    this.refreshNames(context);
-  }
-
-  /** Names that arrived since: applied as TraceModel.refreshNames applies them (when their count changes). */
-  private refreshNames(context: CensusStream): void {
-    applyNewNames(context, this.files, (name) => (context.processName = name));
+    // Names that arrived since: applied as TraceModel.refreshNames applies them.
+    applyNewNames(context, this.files, (name) => (context.process.name = name));
   }
 
   /** The lane a record of `stream` is on (or the green thread it concerns); undefined if unseen. */
@@ -116,9 +95,7 @@ export class RecordingCensus implements RecordingVisitor {
     const map = base === LaneKind.green ? context.greens : context.lanes;
     let lane = map.get(localId);
     if (!lane) {
-      const name =
-        base === LaneKind.green ? `green ${localId}` : (context.names.lanes.get(localId) ?? (base === LaneKind.client ? `conn ${localId}` : `thread ${localId}`));
-      lane = { index: this.lanes.length, stream: context.stream, localId, base, sawMount: false, sawWork: false, sawIoWait: false, name };
+      lane = { index: this.lanes.length, stream: context.process.stream, localId, base, evidence: 0, name: firstLaneName(context.names, base, localId) };
       this.lanes.push(lane);
       map.set(localId, lane);
     }
@@ -128,6 +105,6 @@ export class RecordingCensus implements RecordingVisitor {
   private fileFor(context: CensusStream, fileId: number): void {
     if (context.files.has(fileId)) return;
     context.files.set(fileId, this.files.length);
-    this.files.push(context.names.files.get(fileId) ?? `file ${fileId}`);
+    this.files.push(firstFileName(context.names, fileId));
   }
 }

@@ -1,8 +1,8 @@
 /**
  * Recording files on disk (Node only), read a chunk at a time so that memory does not grow with
- * the file: `readChunks` for readers that keep only what they need (the command line's `trace
- * export`), `loadRecording` for the extension's Open Recording, which builds the whole model.
- * The webview reads the same bytes from messages.
+ * the file: `readChunks` for readers that keep only what they need (the streaming export of
+ * chromeStream.ts), `loadRecording` for those that build the whole model (Open Recording, `trace
+ * requests`). The webview reads the same bytes from messages.
  */
 import { open } from 'node:fs/promises';
 import { RecordingReader } from './recording';

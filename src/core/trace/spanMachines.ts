@@ -3,13 +3,14 @@
  * open: for a reader that cannot keep every event (the streaming Chrome export). A closed span
  * is handed out at once and forgotten.
  *
- * The rules are Lane's (applyThread, applyClient, applyGreen) over the same tables; events must
- * come in the lane's (time, arrival) order, which Lane restores by replaying and a streaming
- * reader by sorting (green threads) or by refusing records that go back in time (every other
- * lane). test/unit/chrome-export.test.ts holds the two exports to the same output.
+ * The rules are Lane's: a thread's (Lane.applyThread) over the same tables, a flat lane's
+ * lane.ts nextFlatState itself. Events must come in the lane's (time, arrival) order, which Lane
+ * restores by replaying and a streaming reader by sorting (green threads) or by refusing records
+ * that go back in time (every other lane). test/unit/chrome-export.test.ts holds the two exports
+ * to the same output.
  */
 import { Kind } from './format';
-import { CLIENT_STATE_AFTER, MAX_DEPTH, STATE_OF_BEGIN, STATE_OF_END } from './lane';
+import { MAX_DEPTH, nextFlatState, STATE_OF_BEGIN, STATE_OF_END } from './lane';
 import { LaneKind, LaneState, type LaneKindId, type LaneStateId } from './states';
 
 /** The fields of an event that spans are made of. */
@@ -61,18 +62,6 @@ abstract class Machine implements SpanMachine {
     for (let d = this.stack.length - 1; d >= depth; d--) closed(d, this.stack[d], time);
     this.stack.length = depth;
   }
-
-  /** The innermost open span's state; gone when none is open (what Lane.currentState compares). */
-  protected current(): LaneStateId {
-    return this.stack.length > 0 ? this.stack[this.stack.length - 1].state : LaneState.gone;
-  }
-
-  /** A flat lane's next state: it replaces the one before (Lane.setFlat). */
-  protected setFlat(event: SpanEvent, state: LaneStateId, closed: SpanClosed): void {
-    if (this.stack.length > 0) this.closeFrom(0, event.time, closed);
-    if (state === LaneState.done || state === LaneState.gone) return;
-    this.stack.push(spanOf(event, state, event.value));
-  }
 }
 
 /** An OS thread: its life at depth 0, waits, callbacks and work nested inside (Lane.applyThread). */
@@ -100,44 +89,23 @@ class ThreadMachine extends Machine {
   }
 }
 
-/** A client connection (Lane.applyClient). */
-class ClientMachine extends Machine {
-  apply(event: SpanEvent, closed: SpanClosed): void {
-    const state = CLIENT_STATE_AFTER.get(event.kind);
-    if (state !== undefined && !(state === LaneState.queued && this.current() === LaneState.queued)) this.setFlat(event, state, closed);
+/** A client connection or a green thread: each state replaces the one before (Lane.setFlat). */
+class FlatMachine extends Machine {
+  constructor(private readonly base: LaneKindId) {
+    super();
   }
-}
 
-/** A green thread (Lane.applyGreen). */
-class GreenMachine extends Machine {
   apply(event: SpanEvent, closed: SpanClosed): void {
-    const state = this.current();
-    switch (event.kind) {
-      case Kind.GREEN_STARTED:
-        this.setFlat(event, LaneState.runnable, closed);
-        break;
-      case Kind.GREEN_MOUNTED:
-        this.setFlat(event, LaneState.running, closed);
-        break;
-      case Kind.GREEN_PARKED:
-        this.setFlat(event, LaneState.parked, closed);
-        break;
-      case Kind.GREEN_UNMOUNTED:
-        if (state !== LaneState.parked) this.setFlat(event, LaneState.runnable, closed);
-        break;
-      case Kind.GREEN_RESUMED:
-        if (state === LaneState.parked || state === LaneState.gone) this.setFlat(event, LaneState.runnable, closed);
-        break;
-      case Kind.GREEN_EXITED:
-        this.setFlat(event, LaneState.gone, closed);
-        break;
-    }
+    // With nothing open the lane is gone (or done: the rules do not tell the two apart).
+    const current = this.stack.length > 0 ? this.stack[this.stack.length - 1].state : LaneState.gone;
+    const state = nextFlatState(this.base, event.kind, current);
+    if (state === undefined) return;
+    if (this.stack.length > 0) this.closeFrom(0, event.time, closed);
+    if (state !== LaneState.done && state !== LaneState.gone) this.stack.push(spanOf(event, state, event.value));
   }
 }
 
 /** The machine for a lane of this base kind (thread, client or green). */
 export function spanMachine(base: LaneKindId): SpanMachine {
-  if (base === LaneKind.client) return new ClientMachine();
-  if (base === LaneKind.green) return new GreenMachine();
-  return new ThreadMachine();
+  return base === LaneKind.client || base === LaneKind.green ? new FlatMachine(base) : new ThreadMachine();
 }
