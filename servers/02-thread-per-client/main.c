@@ -37,7 +37,8 @@ static long max_threads = 1000;
 /* Every thread's socket, so that a stop can shut them all down; guarded by `lock`. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static int *live_fds;
-static long alive;
+static long alive;   /* client threads holding a slot: the figure the log and the trace show */
+static long leaving; /* client threads that gave their slot back and still write their last records */
 
 static long take_slot(int fd) {
     long slot = -1;
@@ -52,21 +53,34 @@ static long take_slot(int fd) {
     return slot;
 }
 
-static void give_slot(long slot) {
+/* Returns the threads still alive without this one, counted under the lock: exact even when
+ * several leave at once. The thread is still `leaving` until count_out(). */
+static long give_slot(long slot) {
     pthread_mutex_lock(&lock);
     live_fds[slot] = -1;
+    long left = --alive;
+    leaving++;
     pthread_mutex_unlock(&lock);
+    return left;
 }
 
 static void count_out(void) {
     pthread_mutex_lock(&lock);
-    alive--;
+    leaving--;
     pthread_mutex_unlock(&lock);
 }
 
 static long threads_alive(void) {
     pthread_mutex_lock(&lock);
     long n = alive;
+    pthread_mutex_unlock(&lock);
+    return n;
+}
+
+/* Threads alive or still leaving: what a stopping main waits for before it closes the trace. */
+static long threads_running(void) {
+    pthread_mutex_lock(&lock);
+    long n = alive + leaving;
     pthread_mutex_unlock(&lock);
     return n;
 }
@@ -80,14 +94,13 @@ static void *client_thread(void *arg) {
     int why = serve_blocking(c->fd, c->peer);
 
     /* Free the slot before close(): a stop must never shut down a recycled fd number. */
-    give_slot(c->slot);
+    long left = give_slot(c->slot);
     close(c->fd);
     TRACE(CONN_CLOSED, c->fd, why);
-    long left = threads_alive() - 1; /* this one is on its way out */
     log_event("thread for peer %s done (%ld alive)", c->peer, left);
     TRACE(COUNT_THREADS, -1, left);
     TRACE(THREAD_EXITED, -1, left);
-    /* Flushed before it counts itself out: a stopping main closes the trace once the count is 0. */
+    /* Flushed before it counts itself out: a stopping main closes the trace once none is running. */
     trace_flush();
     count_out();
     free(c);
@@ -136,7 +149,7 @@ static void stop_client_threads(void) {
     for (long i = 0; i < max_threads; i++)
         if (live_fds[i] >= 0) shutdown(live_fds[i], SHUT_RDWR);
     pthread_mutex_unlock(&lock);
-    for (int waited = 0; threads_alive() > 0 && waited < STOP_GRACE_MS; waited += 5) sleep_ms(5);
+    for (int waited = 0; threads_running() > 0 && waited < STOP_GRACE_MS; waited += 5) sleep_ms(5);
 }
 
 int main(int argc, char **argv) {

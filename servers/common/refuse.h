@@ -2,7 +2,7 @@
  * Refusing a client at a limit (02 past --max-threads) so that it learns why: instead of the '*'
  * it gets one line of text, then the close. A client reads a first line that is not '*',
  * followed by the close, as a refusal in the server's words (src/core/protocol.ts,
- * readRefusal), not as a broken reply.
+ * RefusalReader), not as a broken reply.
  */
 #ifndef COMMON_REFUSE_H
 #define COMMON_REFUSE_H

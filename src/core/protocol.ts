@@ -127,9 +127,11 @@ export const NOTES_EXPECTED_REPLY = 'bcdbcuf' + '234' + '36bc1111';
 export const MAX_REFUSAL_BYTES = 200;
 
 /**
- * How long a client waits, after the first byte that is not the ACK, for the rest of a refusal
- * and the close. The server sends the line with one send() and closes right after, so both come
- * at once; bytes that keep the connection open longer are not a refusal.
+ * How long the notes' client (client/notesConnection.ts) waits, after the first byte that is not
+ * the ACK, for the rest of a refusal and the close. The server sends the line with one send() and
+ * closes right after, so both come at once; bytes that keep the connection open longer are not a
+ * refusal. (The load generator and the experiments' sockets judge at the close, within their own
+ * deadlines.)
  */
 export const REFUSAL_WAIT_MS = 500;
 

@@ -19,8 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { before, describe, test } from 'node:test';
 import { StageProcess } from '../../src/core/stageProcess';
 import { STAGES, type StageId } from '../../src/core/stages';
-import { CloseReason, Kind, TraceDecoder, WorkOutcome, type TraceRecord } from '../../src/core/trace/format';
-import { BLOCK_HEADER_SIZE, RECORDING_HEADER_SIZE } from '../../src/core/trace/recording';
+import { CloseReason, Kind, WorkOutcome, type TraceRecord } from '../../src/core/trace/format';
+import { RecordingScanner } from '../../src/core/trace/recordingScanner';
 import { TraceSink } from '../../src/core/trace/sink';
 import { cpuMs } from '../servers/06-09.lessons';
 import { SANITIZER_REPORT, SERVERS_DIR, TestConnection, waitUntil } from '../servers/harness';
@@ -72,34 +72,10 @@ function make(targets: readonly string[]): Promise<void> {
 /** The records of every stream of a recording, decoded as the sink's batches arrive. */
 class LiveRecording {
   readonly records: TraceRecord[] = [];
-  private readonly decoders = new Map<number, TraceDecoder>();
-  private pending = new Uint8Array(0);
-  private headerSkipped = false;
+  private readonly scanner = new RecordingScanner({ records: (_stream, records) => this.records.push(...records) });
 
   push(chunk: Uint8Array): void {
-    const bytes = new Uint8Array(this.pending.length + chunk.length);
-    bytes.set(this.pending);
-    bytes.set(chunk, this.pending.length);
-    let at = 0;
-    if (!this.headerSkipped) {
-      if (bytes.length < RECORDING_HEADER_SIZE) {
-        this.pending = bytes;
-        return;
-      }
-      at = RECORDING_HEADER_SIZE;
-      this.headerSkipped = true;
-    }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    while (at + BLOCK_HEADER_SIZE <= bytes.length) {
-      const stream = view.getUint32(at, true);
-      const length = view.getUint32(at + 4, true);
-      if (at + BLOCK_HEADER_SIZE + length > bytes.length) break;
-      let decoder = this.decoders.get(stream);
-      if (!decoder) this.decoders.set(stream, (decoder = new TraceDecoder()));
-      this.records.push(...decoder.push(bytes.subarray(at + BLOCK_HEADER_SIZE, at + BLOCK_HEADER_SIZE + length)));
-      at += BLOCK_HEADER_SIZE + length;
-    }
-    this.pending = bytes.slice(at);
+    this.scanner.push(chunk);
   }
 
   find(kind: number, fd?: number): TraceRecord | undefined {

@@ -227,15 +227,11 @@ export class LoadShard {
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       const kind = classify(err);
-      const words = refusal(conn);
-      if (kind === 'reset' && words !== undefined) this.fail(conn, 'refused', `conn${conn.index}: refused by the server: ${words}`);
-      else this.fail(conn, kind, `conn${conn.index}: ${ERROR_WORDS[kind]} (${err.message})`);
+      if (kind !== 'reset' || !this.failIfRefused(conn)) this.fail(conn, kind, `conn${conn.index}: ${ERROR_WORDS[kind]} (${err.message})`);
       finish();
     });
     socket.on('end', () => {
-      const words = refusal(conn);
-      if (words !== undefined) this.fail(conn, 'refused', `conn${conn.index}: refused by the server: ${words}`);
-      else this.fail(conn, 'closed', `conn${conn.index}: the server closed the connection with ${conn.pending.length} replies outstanding`);
+      if (!this.failIfRefused(conn)) this.fail(conn, 'closed', `conn${conn.index}: the server closed the connection with ${conn.pending.length} replies outstanding`);
     });
     socket.on('close', finish);
   }
@@ -451,6 +447,17 @@ export class LoadShard {
     this.notify?.();
   }
 
+  /**
+   * At the server's close: if what came in place of the `*` was a refusal line, fails the
+   * connection as refused in the server's words. (`beforeAck` is only ever made before an ack.)
+   */
+  private failIfRefused(conn: Connection): boolean {
+    const words = conn.beforeAck?.words;
+    if (words === undefined) return false;
+    this.fail(conn, 'refused', `conn${conn.index}: refused by the server: ${words}`);
+    return true;
+  }
+
   private countError(kind: ErrorKind, message: string, count: number): void {
     this.totals.errors[kind] += count;
     this.totals.firstError ??= message;
@@ -482,11 +489,6 @@ const ERROR_WORDS: Readonly<Record<ErrorKind, string>> = {
   fd_limit: 'out of file descriptors',
   other: 'socket error',
 };
-
-/** The server's words if it refused this connection with a line in place of the `*`. */
-function refusal(conn: Connection): string | undefined {
-  return conn.acked ? undefined : conn.beforeAck?.words;
-}
 
 function classify(err: NodeJS.ErrnoException): ErrorKind {
   switch (err.code) {

@@ -102,11 +102,13 @@ export class NotesConnection {
       if (awaitAck) await ackWait();
       for (const [i, step] of this.settings.conversation.entries()) {
         if (step.note !== undefined) this.emitEvent('note', step.note);
-        if (step.send.length > 0 && this.settings.beforeSend) {
-          await this.settings.beforeSend();
-          if (this.failure) throw new ConnectionFailed(this.failure);
+        if (step.send.length > 0) {
+          if (this.settings.beforeSend) {
+            await this.settings.beforeSend();
+            if (this.failure) throw new ConnectionFailed(this.failure);
+          }
+          this.send(Buffer.from(step.send, 'latin1'));
         }
-        if (step.send.length > 0) this.send(Buffer.from(step.send, 'latin1'));
         this.sentAll = i === this.settings.conversation.length - 1;
         await this.waitUntil(() => false, step.waitMs, () => undefined);
       }
@@ -182,17 +184,19 @@ export class NotesConnection {
     if (!this.beforeAck.push(chunk)) badAck();
   }
 
-  /** The server's words if it closed right after a line in place of the `*`. */
-  private refusal(): string | undefined {
-    return this.acked ? undefined : this.beforeAck?.words;
+  /**
+   * At the server's close: if what came in place of the `*` was a refusal line, fails as refused
+   * in the server's words. (`beforeAck` is only ever made before an ack.)
+   */
+  private failIfRefused(): boolean {
+    const words = this.beforeAck?.words;
+    if (words === undefined) return false;
+    this.fail('refused', `${this.name}: refused by the server: ${words}`);
+    return true;
   }
 
   private onEnd(): void {
-    const words = this.refusal();
-    if (words !== undefined) {
-      this.fail('refused', `${this.name}: refused by the server: ${words}`);
-      return;
-    }
+    if (this.failIfRefused()) return;
     if (this.sentAll && this.verifier.complete) {
       // Closing after the whole conversation is the server's right; we only needed the bytes.
       this.wake?.();
@@ -207,12 +211,10 @@ export class NotesConnection {
 
   private onError(err: NodeJS.ErrnoException, connected: boolean): void {
     const { host, port } = this.settings;
-    const words = this.refusal();
     if (!connected && err.code === 'ECONNREFUSED') {
       this.fail('refused', `${this.name}: connection to ${host}:${port} refused (is the server running?)`);
-    } else if (words !== undefined && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) {
-      this.fail('refused', `${this.name}: refused by the server: ${words}`);
     } else if (err.code === 'ECONNRESET' || err.code === 'EPIPE') {
+      if (this.failIfRefused()) return;
       const got = this.verifier.receivedBytes;
       this.fail('reset', `${this.name}: connection reset by the server after ${got} of ${this.replyTotal} reply bytes; first missing byte at offset ${got}`, got);
     } else {

@@ -264,9 +264,8 @@ export class TraceSink {
 
   /** A stream fed from this process, e.g. the client's own events encoded with format.ts. */
   openStream(): SinkStream {
-    const stream = this.startStream(undefined);
     // Our own client, opened once per run: counted, never refused.
-    this.streamSlots++;
+    const stream = this.startStream(undefined);
     return {
       stream: stream.number,
       write: (bytes) => {
@@ -287,7 +286,6 @@ export class TraceSink {
       socket.destroy();
       return;
     }
-    this.streamSlots++;
     const stream = this.startStream(socket);
     socket.on('data', (chunk: Buffer) => {
       if (stream.done) return;
@@ -307,7 +305,9 @@ export class TraceSink {
     socket.on('close', () => this.finish(stream));
   }
 
+  /** A new stream, counted against maxStreams (see finish for when it gives its slot back). */
   private startStream(socket: Socket | undefined): IncomingStream {
+    this.streamSlots++;
     const stream: IncomingStream = {
       number: this.nextStream++,
       framer: new StreamFramer(),
@@ -347,7 +347,7 @@ export class TraceSink {
     }
     stream.stoppedBy ??= this.capReached(stream, whole.length);
     if (stream.stoppedBy) {
-      this.leaveOut(stream, whole.length, framed.records);
+      this.leaveOut(stream, stream.stoppedBy, whole.length, framed.records);
     } else {
       this.queueStreamBytes(stream, whole, framed.records.length);
     }
@@ -362,8 +362,8 @@ export class TraceSink {
     return undefined;
   }
 
-  private leaveOut(stream: IncomingStream, bytes: number, records: readonly { readonly lane: number; readonly timeNs: number }[]): void {
-    const tally = this.lossTallies[stream.stoppedBy ?? 'write-failed'];
+  private leaveOut(stream: IncomingStream, why: CapKind, bytes: number, records: readonly { readonly lane: number; readonly timeNs: number }[]): void {
+    const tally = this.lossTallies[why];
     if (stream.leftOutBytes === 0) tally.streams++;
     stream.leftOutBytes += bytes;
     tally.events += records.length;
